@@ -1,0 +1,1 @@
+"""Bilingual fact-check site generator: load → validate → render → build."""
