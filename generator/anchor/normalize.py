@@ -1,0 +1,117 @@
+"""Arabic-aware text normalization in tiers, with a map back to the original text.
+
+A quote matches an article when both sides are equal after normalization.
+The tiers (field notes, "Anchoring quotes in articles"):
+
+- SAFE: NFC; whitespace runs to one space; tatweel, zero-width joiners, bidi
+  marks, BOM and soft hyphen deleted; presentation forms to base letters;
+  every quote mark to `"`; Arabic-Indic digits to ASCII. Nothing here changes
+  what a text says, so a match is exact.
+- LOOSE: SAFE, plus diacritics (tashkeel) stripped, Persian ک/ی to Arabic
+  ك/ي, and Arabic punctuation ، ؛ ؟ to Latin. Accepted with a warning.
+- SUGGEST: LOOSE, plus alef/hamza forms to bare alef, ى to ي, ة to ه. These
+  change meaning (إن/أن, على/علي), so they only find "did you mean" passages.
+
+`normalize` returns the text and, for each output character, the span
+[start, end) of original code points it came from, so positions found in the
+normalized text map back to the article as written.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Tier(IntEnum):
+    SAFE = 1
+    LOOSE = 2
+    SUGGEST = 3
+
+
+_DELETE = {
+    0x0640,  # tatweel
+    0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD,  # zero-width, BOM, soft hyphen
+    0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A),  # bidi marks
+}
+_QUOTES = set("\"'“”„‟«»‹›‘’‚‛❝❞〝〞＂＇`´")
+_DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
+_SAFE_MAP = {"\u066c": ",", "\u066b": "."}  # Arabic thousands and decimal separators
+
+_TASHKEEL = {*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E9), *range(0x06EA, 0x06EE)}
+_LOOSE_MAP = {"ک": "ك", "ی": "ي", "ي": "ي", "،": ",", "؛": ";", "؟": "?"}
+_SUGGEST_MAP = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"}
+
+
+def _is_presentation_form(cp: int) -> bool:
+    return 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFC
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str
+    starts: tuple[int, ...]  # original start of output char i
+    ends: tuple[int, ...]  # original end (exclusive) of output char i
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalized slice [start, end)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def _clusters(text: str):
+    """Yield (start, end) of each base character with its combining marks."""
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        yield i, j
+        i = j
+
+
+def _char_out(ch: str, tier: Tier) -> str:
+    cp = ord(ch)
+    if cp in _DELETE:
+        return ""
+    if _is_presentation_form(cp):
+        ch = unicodedata.normalize("NFKC", ch)
+    if ch in _QUOTES:
+        return '"'
+    if cp in _DIGITS:
+        return _DIGITS[cp]
+    ch = _SAFE_MAP.get(ch, ch)
+    if tier >= Tier.LOOSE:
+        if cp in _TASHKEEL:
+            return ""
+        ch = "".join(_LOOSE_MAP.get(c, c) for c in ch)
+    if tier >= Tier.SUGGEST:
+        ch = "".join(_SUGGEST_MAP.get(c, c) for c in ch)
+    return ch
+
+
+def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pending_space: int | None = None  # original index where a whitespace run began
+    for cstart, cend in _clusters(text):
+        cluster = text[cstart:cend]
+        if cluster.isspace():
+            if pending_space is None:
+                pending_space = cstart
+            continue
+        composed = unicodedata.normalize("NFC", cluster) if len(cluster) > 1 or ord(cluster) > 0x7F else cluster
+        piece = "".join(_char_out(c, tier) for c in composed)
+        if not piece:
+            continue
+        if pending_space is not None:
+            if out:  # leading whitespace is dropped, inner runs become one space
+                out.append(" ")
+                starts.append(pending_space)
+                ends.append(cstart)
+            pending_space = None
+        for c in piece:
+            out.append(c)
+            starts.append(cstart)
+            ends.append(cend)
+    return Normalized("".join(out), tuple(starts), tuple(ends))

@@ -1,0 +1,4 @@
+"""One module per command; each has HELP, add_arguments(parser) and run(args) -> exit code."""
+from . import validate
+
+COMMANDS = {"validate": validate}

@@ -1,0 +1,115 @@
+"""Diagnostics are data: every problem found is one `Diagnostic`, printed by a formatter.
+
+Text output follows rustc/ruff: `path:line:col: error[code]: message`, the
+source line, then `help:`. Carets are printed only when the text before the
+column is ASCII: under Arabic text many terminals misalign them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based
+    severity: Severity
+    code: str
+    message: str
+    help: str = ""
+    # Extra lines shown after the source line (a suggested passage, say).
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_key(d: Diagnostic) -> tuple:
+    return (d.path, d.line, d.column, d.code, d.message)
+
+
+class SourceCache:
+    """Reads each reported file once, to quote its lines."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self._lines:
+            try:
+                text = Path(path).read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                text = ""
+            self._lines[path] = text.lstrip("\ufeff").splitlines()
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def format_text(diagnostics: list[Diagnostic], color: bool = False) -> str:
+    sources = SourceCache()
+    out: list[str] = []
+    for d in diagnostics:
+        sev = d.severity.value
+        if color:
+            sev = ("\x1b[1;31m" if d.is_error else "\x1b[1;33m") + sev + "\x1b[0m"
+        out.append(f"{d.path}:{d.line}:{d.column}: {sev}[{d.code}]: {d.message}")
+        src = sources.line(d.path, d.line)
+        if src is not None:
+            gutter = f"{d.line:>5} | "
+            out.append(gutter + src.replace("\t", "→"))
+            before = src[: d.column - 1]
+            if before.isascii():
+                out.append(" " * (len(gutter) + len(before)) + "^")
+        out.extend("      " + note for note in d.notes)
+        if d.help:
+            out.append(f"  help: {d.help}")
+        out.append("")
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    out.append(f"{errors} error(s), {warnings} warning(s)")
+    return "\n".join(out)
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    rows = []
+    for d in diagnostics:
+        row = asdict(d)
+        row["severity"] = d.severity.value
+        row["notes"] = list(d.notes)
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_github(diagnostics: list[Diagnostic]) -> str:
+    lines = []
+    for d in diagnostics:
+        kind = "error" if d.is_error else "warning"
+        body = d.message + (f"\n{chr(10).join(d.notes)}" if d.notes else "") + (f"\nhelp: {d.help}" if d.help else "")
+        props = f"file={_gh_escape(d.path, True)},line={d.line},col={d.column},title={_gh_escape(d.code, True)}"
+        lines.append(f"::{kind} {props}::{_gh_escape(body)}")
+    return "\n".join(lines)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}

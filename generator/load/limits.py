@@ -1,0 +1,11 @@
+"""Limits on what one content file may hold; the editors' guide documents them.
+
+They keep a pasted or hostile file from exhausting memory or time: a real
+claim is a few kB, a long article well under 200 kB.
+"""
+MAX_YAML_BYTES = 512 * 1024
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+# Nodes built from one YAML document, counting each alias expansion again:
+# bounds "billion laughs" documents in time and memory.
+MAX_NODES = 20_000
+MAX_DEPTH = 40

@@ -1,0 +1,162 @@
+"""Walk a content folder into a `Corpus` of parsed documents.
+
+Layout (see README, "Content formats"):
+    verdicts.yaml  topics.yaml  tags.yaml (optional)
+    articles/<id>.yaml + articles/<id>.txt
+    claims/<id>.yaml
+    pages/<name>.<lang>.md   (about, methodology, corrections)
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, Severity
+from . import limits
+from .yaml_source import Document, load_yaml_file, read_text
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    meta: Document
+    text: str | None  # newlines normalized to \n; None when unreadable
+    text_path: str
+
+
+@dataclass
+class Corpus:
+    root: Path
+    verdicts: Document
+    topics: Document
+    tags: Document
+    articles: dict[str, ArticleSource] = field(default_factory=dict)
+    claims: dict[str, Document] = field(default_factory=dict)
+    pages: dict[tuple[str, str], str] = field(default_factory=dict)  # (name, lang) -> Markdown
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _file_diag(path: Path, code: str, message: str, help: str, severity=Severity.ERROR) -> Diagnostic:
+    return Diagnostic(display_path(path), 1, 1, severity, code, message, help)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _entries(folder: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
+    """Regular files of `folder`, sorted; symlinks leading outside the content are refused."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if not _inside(path, root):
+            diags.append(_file_diag(path, "path-outside-content",
+                                    "this file is a link to a place outside the content folder",
+                                    "replace the link with a real file inside content/"))
+            continue
+        if path.is_file():
+            out.append(path)
+    return out
+
+
+def _load_optional(path: Path, root: Path, diags: list[Diagnostic], required: bool) -> Document:
+    display = display_path(path)
+    if not path.exists():
+        if required:
+            diags.append(_file_diag(path, "file-missing", f"{path.name} is missing",
+                                    f"create {display}; see the README's content formats"))
+        return Document(display, None if required else {})
+    if not _inside(path, root):
+        diags.append(_file_diag(path, "path-outside-content", "this file is a link outside the content folder",
+                                "replace the link with a real file inside content/"))
+        return Document(display, None)
+    doc, found = load_yaml_file(path, display)
+    diags.extend(found)
+    return doc
+
+
+def _by_id(paths: list[Path], suffixes: tuple[str, ...], diags: list[Diagnostic]) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for path in paths:
+        if path.suffix not in suffixes:
+            continue
+        stem = path.stem
+        if not ID_RE.match(stem):
+            diags.append(_file_diag(path, "id-invalid", f"file name `{path.name}` is not a valid id",
+                                    "name files with lowercase ASCII letters, digits and single hyphens, "
+                                    "as in `netanyahu-title.yaml`"))
+            continue
+        if stem in found:
+            diags.append(_file_diag(path, "id-duplicate",
+                                    f"id `{stem}` is also used by {display_path(found[stem])}",
+                                    "rename or merge one of the two files"))
+            continue
+        found[stem] = path
+    return found
+
+
+def load_corpus(root: Path) -> Corpus:
+    root = root.resolve()
+    diags: list[Diagnostic] = []
+    corpus = Corpus(
+        root=root,
+        verdicts=_load_optional(root / "verdicts.yaml", root, diags, required=True),
+        topics=_load_optional(root / "topics.yaml", root, diags, required=False),
+        tags=_load_optional(root / "tags.yaml", root, diags, required=False),
+    )
+
+    article_files = _entries(root / "articles", root, diags)
+    metas = _by_id(article_files, YAML_SUFFIXES, diags)
+    texts = _by_id(article_files, (".txt",), diags)
+    for aid in sorted(texts.keys() - metas.keys()):
+        diags.append(_file_diag(texts[aid], "article-meta-missing", f"article text `{aid}.txt` has no metadata file",
+                                f"add articles/{aid}.yaml (`python -m generator new article` writes one)"))
+    for aid, meta_path in metas.items():
+        meta, found = load_yaml_file(meta_path, display_path(meta_path))
+        diags.extend(found)
+        text_path = meta_path.with_suffix(".txt")
+        text = None
+        if aid not in texts:
+            diags.append(meta.diag((), "article-text-missing", f"article `{aid}` has no text file",
+                                   f"save the article's verbatim text as {display_path(text_path)}"))
+        else:
+            text, problem = read_text(text_path, display_path(text_path), limits.MAX_TEXT_BYTES)
+            if problem:
+                diags.append(problem)
+            else:
+                text = text.replace("\r\n", "\n")
+        corpus.articles[aid] = ArticleSource(meta, text, display_path(text_path))
+
+    for cid, path in _by_id(_entries(root / "claims", root, diags), YAML_SUFFIXES, diags).items():
+        doc, found = load_yaml_file(path, display_path(path))
+        diags.extend(found)
+        corpus.claims[cid] = doc
+
+    for path in _entries(root / "pages", root, diags):
+        name, _, lang = path.stem.rpartition(".")
+        if path.suffix == ".md" and lang in ("ar", "en"):
+            text, problem = read_text(path, display_path(path), limits.MAX_TEXT_BYTES)
+            if problem:
+                diags.append(problem)
+            else:
+                corpus.pages[(name, lang)] = text
+    corpus.diagnostics = diags
+    return corpus

@@ -1,0 +1,187 @@
+"""The content model: frozen dataclasses built from a corpus that passed validation.
+
+Everything downstream (render, build) reads only these types, never raw YAML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .load.tree import Corpus
+from .validate.context import LANGUAGES, Context
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text in both site languages. A plain string in YAML fills both."""
+
+    ar: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+    @classmethod
+    def of(cls, value) -> Text:
+        if isinstance(value, str):
+            return cls(value, value)
+        return cls(value["ar"], value["en"])
+
+    @classmethod
+    def maybe(cls, value) -> Text | None:
+        return None if value is None else cls.of(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    id: str
+    label: Text
+    description: Text
+    rating: int
+    color: str
+    position: int  # 0 = first in verdicts.yaml
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: Text
+    description: Text | None
+
+
+@dataclass(frozen=True)
+class Tag:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: Text
+    outlet: Text
+    published: dt.date
+    language: str
+    url: str | None
+    authors: tuple[Text, ...]
+    note: Text | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    article: str
+    quote: str  # as the editor wrote it
+    prefix: str | None
+    suffix: str | None
+    translation: dict[str, str]  # lang -> text, for languages other than the article's
+    start: int  # span of the quote in the article text (code points, end exclusive)
+    end: int
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    title: Text
+    publisher: Text
+    date: dt.date | None
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: dt.date
+    note: Text
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    claim: Text
+    claimant: Text
+    verdict: str
+    conclusion: Text
+    explanation: Text
+    excerpts: tuple[Excerpt, ...]
+    sources: tuple[Source, ...]
+    topic: str | None
+    tags: tuple[str, ...]
+    author: Text | None
+    published: dt.date | None
+    updated: dt.date | None
+    corrections: tuple[Correction, ...]
+    related: tuple[str, ...]
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.article for e in self.excerpts))
+
+    @property
+    def date(self) -> dt.date | None:
+        """The date listings sort by: last update, else publication."""
+        return self.updated or self.published
+
+
+@dataclass(frozen=True)
+class Content:
+    verdicts: dict[str, Verdict]  # in scale order
+    topics: dict[str, Topic]
+    tags: dict[str, Tag]
+    articles: dict[str, Article]
+    claims: dict[str, Claim]  # sorted by id
+    pages: dict[tuple[str, str], str]  # (name, lang) -> Markdown
+    languages: tuple[str, ...] = LANGUAGES
+
+    def exact(self, excerpt: Excerpt) -> str:
+        """The quoted passage exactly as the article writes it."""
+        return self.articles[excerpt.article].text[excerpt.start:excerpt.end]
+
+
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _excerpt(raw: dict, ctx: Context) -> Excerpt:
+    found = ctx.anchor(raw["article"], raw["quote"], raw.get("prefix", ""), raw.get("suffix", ""))
+    return Excerpt(raw["article"], raw["quote"], raw.get("prefix"), raw.get("suffix"),
+                   dict(raw.get("translation") or {}), found.start, found.end)
+
+
+def _claim(cid: str, d: dict, ctx: Context) -> Claim:
+    return Claim(
+        id=cid,
+        claim=Text.of(d["claim"]),
+        claimant=Text.of(d["claimant"]),
+        verdict=d["verdict"],
+        conclusion=Text.of(d["conclusion"]),
+        explanation=Text.of(d["explanation"]),
+        excerpts=tuple(_excerpt(e, ctx) for e in d["excerpts"]),
+        sources=tuple(Source(s["url"], Text.of(s["title"]), Text.of(s["publisher"]), _date(s.get("date")),
+                             s.get("quote")) for s in d["sources"]),
+        topic=d.get("topic"),
+        tags=tuple(d.get("tags") or ()),
+        author=Text.maybe(d.get("author")),
+        published=_date(d.get("published")),
+        updated=_date(d.get("updated")),
+        corrections=tuple(Correction(_date(c["date"]), Text.of(c["note"])) for c in d.get("corrections") or ()),
+        related=tuple(d.get("related") or ()),
+    )
+
+
+def build_content(corpus: Corpus, ctx: Context) -> Content:
+    """Assemble the model. Call only when validation found no errors."""
+    verdicts = {
+        k: Verdict(k, Text.of(v["label"]), Text.of(v["description"]), v["rating"], v["color"], i)
+        for i, (k, v) in enumerate(corpus.verdicts.data.items())
+    }
+    topics = {k: Topic(k, Text.of(v["label"]), Text.maybe(v.get("description")))
+              for k, v in (corpus.topics.data or {}).items()}
+    tags = {k: Tag(k, Text.of(v["label"])) for k, v in (corpus.tags.data or {}).items()}
+    articles = {}
+    for aid, src in sorted(corpus.articles.items()):
+        m = src.meta.data
+        articles[aid] = Article(aid, Text.of(m["title"]), Text.of(m["outlet"]), _date(m["published"]),
+                                m["language"], m.get("url"), tuple(Text.of(a) for a in m.get("authors") or ()),
+                                Text.maybe(m.get("note")), src.text)
+    claims = {cid: _claim(cid, doc.data, ctx) for cid, doc in sorted(corpus.claims.items())}
+    return Content(verdicts, topics, tags, articles, claims, dict(corpus.pages))

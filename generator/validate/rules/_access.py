@@ -1,0 +1,38 @@
+"""Read data of unknown shape without raising: rules run even on documents with schema errors."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def get(data: Any, *path) -> Any:
+    for key in path:
+        if isinstance(key, int):
+            if not isinstance(data, list) or key >= len(data):
+                return None
+        elif not isinstance(data, dict):
+            return None
+        data = data[key] if isinstance(key, int) else data.get(key)
+    return data
+
+
+def text(data: Any, *path) -> str | None:
+    value = get(data, *path)
+    return value if isinstance(value, str) else None
+
+
+def items(data: Any, key: str):
+    """(index, mapping) for each mapping item of the list at `key`."""
+    value = get(data, key)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def strings(data: Any, key: str):
+    """(index, text) for each text item of the list at `key`."""
+    value = get(data, key)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                yield i, item

@@ -1,0 +1,24 @@
+"""An optional `id:` field must agree with the file name, which is the id."""
+from pathlib import PurePath
+
+from ..registry import rule
+from ._access import text
+
+
+def _check(doc):
+    declared = text(doc.data, "id")
+    stem = PurePath(doc.path).stem
+    if declared is not None and declared != stem:
+        yield doc.diag(("id",), "id-mismatch", f"`id: {declared}` does not match the file name `{stem}`",
+                       f"rename the file to `{declared}.yaml`, or set `id: {stem}` (or remove the `id:` line)",
+                       key=False)
+
+
+@rule("claim")
+def claim_id(doc, ctx):
+    return _check(doc)
+
+
+@rule("article")
+def article_id(doc, ctx):
+    return _check(doc)

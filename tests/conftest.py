@@ -1,0 +1,102 @@
+"""Shared fixtures: small content trees built per test, and the CLI run as a user runs it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARTICLE_TEXT = (
+    "قال البيت الأبيض إن الجانبين اتفقا على هزيمة حماس في رفح.\n"
+    "وأعرب المشاركون الأمريكيون عن قلقهم. وأعرب المشاركون الأمريكيون عن قلقهم مرة أخرى.\n"
+    "ويقول مسؤولو الصحة إن أكثر من 33,000 شخص قتلوا.\n"
+)
+
+MINIMAL = {
+    "verdicts.yaml": """\
+        accurate:
+          label: {ar: صحيح, en: "True"}
+          description: {ar: الادعاء صحيح., en: The claim is accurate.}
+          rating: 5
+          color: "#1b7f3b"
+        inaccurate:
+          label: {ar: خاطئ, en: "False"}
+          description: {ar: الادعاء خاطئ., en: The claim is inaccurate.}
+          rating: 1
+          color: "#b3261e"
+        """,
+    "topics.yaml": """\
+        death-toll:
+          label: {ar: حصيلة القتلى, en: Death toll}
+        """,
+    "tags.yaml": """\
+        rafah:
+          label: {ar: رفح, en: Rafah}
+        """,
+    "articles/report.yaml": """\
+        title: {ar: تقرير, en: Report}
+        outlet: {ar: وكالة, en: Agency}
+        published: 2024-04-18
+        language: ar
+        url: https://example.com/report
+        """,
+    "articles/report.txt": ARTICLE_TEXT,
+    "claims/toll.yaml": """\
+        claim: {ar: قتل أكثر من 33 ألف شخص., en: "More than 33,000 people were killed."}
+        claimant: {ar: التقرير, en: The report}
+        verdict: accurate
+        conclusion: {ar: الرقم صحيح., en: The figure is right.}
+        explanation:
+          ar: "بحسب [وزارة الصحة](https://example.org/toll)."
+          en: "According to [the ministry](https://example.org/toll)."
+        excerpts:
+          - article: report
+            quote: أكثر من 33,000 شخص قتلوا
+            translation: {en: "more than 33,000 people were killed"}
+        sources:
+          - url: https://example.org/toll
+            title: Toll
+            publisher: Ministry
+            date: 2024-04-18
+        topic: death-toll
+        tags: [rafah]
+        published: 2024-04-20
+        """,
+    "pages/about.ar.md": "# عن الموقع\n",
+    "pages/about.en.md": "# About\n",
+    "pages/methodology.ar.md": "# المنهجية\n",
+    "pages/methodology.en.md": "# Methodology\n",
+    "pages/corrections.ar.md": "# سياسة التصحيح\n",
+    "pages/corrections.en.md": "# Corrections policy\n",
+}
+
+
+def write_tree(root: Path, files: dict[str, str | bytes | None]) -> Path:
+    """Write MINIMAL overlaid with `files` (None deletes a file) under root/content."""
+    content = root / "content"
+    merged = {**MINIMAL, **files}
+    for rel, body in merged.items():
+        if body is None:
+            continue
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(textwrap.dedent(body) if rel.endswith((".yaml", ".yml")) else body, encoding="utf-8")
+    return content
+
+
+@pytest.fixture
+def content_tree(tmp_path):
+    """Factory: content_tree({"claims/x.yaml": "...", ...}) -> path of a fresh content folder."""
+    return lambda files=None: write_tree(tmp_path, files or {})
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, encoding="utf-8")
