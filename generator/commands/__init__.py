@@ -1,4 +1,4 @@
 """One module per command; each has HELP, add_arguments(parser) and run(args) -> exit code."""
-from . import validate
+from . import build, validate
 
-COMMANDS = {"validate": validate}
+COMMANDS = {"validate": validate, "build": build}

@@ -55,8 +55,19 @@ def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root)
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return False
+
+
+def _placement(path: Path, root: Path) -> Diagnostic | None:
+    """A link leading outside the content, or nowhere, is reported and never followed."""
+    if path.is_symlink() and not path.exists():  # dangling, or a loop: the file would vanish silently
+        return _file_diag(path, "file-unreadable", "this file is a link to nothing (its target is missing)",
+                          "replace the link with a real file")
+    if not _inside(path, root):
+        return _file_diag(path, "path-outside-content", "this file is a link to a place outside the content folder",
+                          "replace the link with a real file inside content/")
+    return None
 
 
 def _entries(folder: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
@@ -67,10 +78,8 @@ def _entries(folder: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
-        if not _inside(path, root):
-            diags.append(_file_diag(path, "path-outside-content",
-                                    "this file is a link to a place outside the content folder",
-                                    "replace the link with a real file inside content/"))
+        if problem := _placement(path, root):
+            diags.append(problem)
             continue
         if path.is_file():
             out.append(path)
@@ -79,15 +88,14 @@ def _entries(folder: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
 
 def _load_optional(path: Path, root: Path, diags: list[Diagnostic], required: bool) -> Document:
     display = display_path(path)
+    if problem := _placement(path, root):
+        diags.append(problem)
+        return Document(display, None)
     if not path.exists():
         if required:
             diags.append(_file_diag(path, "file-missing", f"{path.name} is missing",
                                     f"create {display}; see the README's content formats"))
         return Document(display, None if required else {})
-    if not _inside(path, root):
-        diags.append(_file_diag(path, "path-outside-content", "this file is a link outside the content folder",
-                                "replace the link with a real file inside content/"))
-        return Document(display, None)
     doc, found = load_yaml_file(path, display)
     diags.extend(found)
     return doc
@@ -141,8 +149,6 @@ def load_corpus(root: Path) -> Corpus:
             text, problem = read_text(text_path, display_path(text_path), limits.MAX_TEXT_BYTES)
             if problem:
                 diags.append(problem)
-            else:
-                text = text.replace("\r\n", "\n")
         corpus.articles[aid] = ArticleSource(meta, text, display_path(text_path))
 
     for cid, path in _by_id(_entries(root / "claims", root, diags), YAML_SUFFIXES, diags).items():

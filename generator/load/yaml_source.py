@@ -11,8 +11,10 @@ constructor, which lets it:
 """
 from __future__ import annotations
 
+import bisect
+import stat
 import threading
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +70,25 @@ class _Reject(Exception):
         self.node, self.code, self.message, self.help = node, code, message, help
 
 
+class _Lines:
+    """Line/column from a character index. libyaml's own line count also breaks
+    at U+0085/U+2028/U+2029, which editors do not, so positions come from the
+    mark's index and this table of `\n` line starts instead."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def at(self, index: int) -> Pos:
+        line = bisect.bisect_right(self.starts, index)
+        return Pos(line, index - self.starts[line - 1] + 1)
+
+    def of(self, node: Node) -> Pos:
+        return self.at(node.start_mark.index)
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
         self.keys: dict[Path_, Pos] = {}
         self.values: dict[Path_, Pos] = {}
         self.count = 0
@@ -83,7 +102,7 @@ class _Builder:
         if len(path) > limits.MAX_DEPTH:
             raise _Reject(node, "yaml-too-deep", f"values nested more than {limits.MAX_DEPTH} levels deep",
                           "content files need only a few levels of nesting")
-        self.values.setdefault(path, _pos(node))
+        self.values.setdefault(path, self.lines.of(node))
         if isinstance(node, MappingNode):
             if node.tag != f"{_TAG}map":
                 raise _unknown_tag(node)
@@ -98,7 +117,7 @@ class _Builder:
                     raise _Reject(knode, "yaml-duplicate-key",
                                   f"key `{key}` appears twice in the same mapping (first at line {first.line})",
                                   "keep one of the two; YAML would silently drop the first")
-                self.keys[path + (key,)] = _pos(knode)
+                self.keys[path + (key,)] = self.lines.of(knode)
                 out[key] = self.build(vnode, path + (key,))
             return out
         if isinstance(node, SequenceNode):
@@ -106,16 +125,12 @@ class _Builder:
                 raise _unknown_tag(node)
             items = []
             for i, item in enumerate(node.value):
-                self.keys.setdefault(path + (i,), _pos(item))
+                self.keys.setdefault(path + (i,), self.lines.of(item))
                 items.append(self.build(item, path + (i,)))
             return items
         if node.tag not in _SCALAR_TAGS:
             raise _unknown_tag(node)
         return _scalar(node)
-
-
-def _pos(node: Node) -> Pos:
-    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def _unknown_tag(node: Node) -> _Reject:
@@ -152,9 +167,13 @@ def _yaml() -> YAML:
 
 
 def read_text(path: Path, display: str, max_bytes: int) -> tuple[str | None, Diagnostic | None]:
-    """Read a UTF-8 file (BOM and CRLF accepted) within the size limit."""
+    """Read a regular UTF-8 file within the size limit; BOM dropped, CRLF and CR made `\n`."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            return None, Diagnostic(display, 1, 1, Severity.ERROR, "file-unreadable", "this is not a regular file",
+                                    "replace it with a plain text file")
+        size = info.st_size
         if size > max_bytes:
             return None, Diagnostic(display, 1, 1, Severity.ERROR, "file-too-large",
                                     f"file is {size:,} bytes; the limit is {max_bytes:,}",
@@ -166,25 +185,28 @@ def read_text(path: Path, display: str, max_bytes: int) -> tuple[str | None, Dia
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        before = _lines_of(raw[:exc.start].decode("utf-8"))  # valid up to the bad byte
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
         return None, Diagnostic(display, line, column, Severity.ERROR, "encoding",
                                 f"invalid UTF-8 at byte offset {exc.start} (byte 0x{raw[exc.start]:02x})",
                                 "save the file as UTF-8; text pasted from another encoding must be converted")
-    return text.removeprefix("\ufeff"), None
+    return _lines_of(text), None
+
+
+def _lines_of(text: str) -> str:
+    """Drop a BOM; make CRLF and CR `\n`, so every position reported counts lines as editors do."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_yaml(text: str, display: str) -> tuple[Document, list[Diagnostic]]:
     empty = Document(display, None)
+    lines = _Lines(text)
     try:
         node = _yaml().compose(text)
     except MarkedYAMLError as exc:
-        return empty, [_syntax_diag(exc, display)]
+        return empty, [_syntax_diag(exc, display, text, lines)]
     except YAMLError as exc:  # reader errors: control characters and the like
-        position = getattr(exc, "position", 0) or 0
-        line = text.count("\n", 0, position) + 1
-        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        line, column = astuple(lines.at(getattr(exc, "position", 0) or 0))
         reason = str(exc).splitlines()[0]
         return empty, [Diagnostic(display, line, column, Severity.ERROR, "yaml-control-char",
                                   f"YAML cannot read this file: {reason}",
@@ -192,26 +214,37 @@ def parse_yaml(text: str, display: str) -> tuple[Document, list[Diagnostic]]:
     if node is None:
         return empty, [Diagnostic(display, 1, 1, Severity.ERROR, "yaml-empty", "the file is empty",
                                   "fill it in, or delete it; `python -m generator new` writes a skeleton")]
+    if node.tag not in _SCALAR_TAGS | {f"{_TAG}map", f"{_TAG}seq"}:
+        rej = _unknown_tag(node)  # a tagged top-level value is a tag problem first
+        pos = lines.of(node)
+        return empty, [Diagnostic(display, pos.line, pos.column, Severity.ERROR, rej.code, rej.message, rej.help)]
     if not isinstance(node, MappingNode):
         kind = "a list" if isinstance(node, SequenceNode) else "a single value"
-        pos = _pos(node)
+        pos = lines.of(node)
         return empty, [Diagnostic(display, pos.line, pos.column, Severity.ERROR, "yaml-not-mapping",
                                   f"the file holds {kind}; it must be a mapping of `key: value` lines",
                                   "start each top-level field at column 1, as in `claim:`")]
-    builder = _Builder()
+    builder = _Builder(lines)
     try:
         data = builder.build(node)
     except _Reject as rej:
-        pos = _pos(rej.node)
+        pos = lines.of(rej.node)
         return empty, [Diagnostic(display, pos.line, pos.column, Severity.ERROR, rej.code, rej.message, rej.help)]
     return Document(display, data, builder.keys, builder.values), []
 
 
-def _syntax_diag(exc: MarkedYAMLError, display: str) -> Diagnostic:
+def _syntax_diag(exc: MarkedYAMLError, display: str, text: str, lines: _Lines) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    index = min(mark.index, len(text)) if mark else 0
+    line, column = astuple(lines.at(index))
     problem = exc.problem or str(exc)
-    if "tab" in problem:
+    # libyaml often reports a tab as "found character that cannot start any token":
+    # look at the text itself, at the mark and in the line's indentation.
+    source_line = text[lines.starts[line - 1]:].split("\n", 1)[0]
+    indent = source_line[:len(source_line) - len(source_line.lstrip(" \t"))]
+    if "tab" in problem or text[index:index + 1] == "\t" or "\t" in indent:
+        if "\t" in indent:
+            column = indent.index("\t") + 1
         return Diagnostic(display, line, column, Severity.ERROR, "yaml-tab",
                           "a tab character is used for indentation", "indent with spaces only")
     if "single document" in str(exc):

@@ -1,0 +1,148 @@
+"""The Jinja environment: templates in templates/, filters that make editors' text safe.
+
+Generated pages are Markdown files whose bodies are HTML blocks, so every
+editor's string is HTML-escaped by autoescape; Python-Markdown leaves raw
+HTML blocks alone, so no Markdown, attribute-list or snippet syntax in an
+editor's text is ever interpreted. The one Markdown field, `explanation`,
+is rendered here by markdown-it-py with raw HTML off.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+from ruamel.yaml import YAML
+
+from ..settings import PROJECT_ROOT
+
+TEMPLATES = PROJECT_ROOT / "templates"
+_SAFE_SCHEMES = ("http:", "https:", "#")
+
+
+def _markdown_renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable("image")  # editors' explanations link sources; images from anywhere are not embedded
+    default_validate = md.validateLink
+    md.validateLink = lambda url: default_validate(url) and url.strip().lower().startswith(_SAFE_SCHEMES)
+    md.add_render_rule("link_open", _link_open)
+    return md
+
+
+def _link_open(self, tokens, idx, options, env):
+    tokens[idx].attrSet("rel", "noopener nofollow")
+    return self.renderToken(tokens, idx, options, env)
+
+
+_md = _markdown_renderer()
+
+
+def markdown(text: str, shift: int = 2) -> Markup:
+    # Headings inside an explanation would compete with the page's own; shift them down two levels.
+    html = _md.render(text)
+    for level in (4, 3, 2, 1) if shift else ():
+        html = html.replace(f"<h{level}>", f"<h{min(level + shift, 6)}>").replace(f"</h{level}>", f"</h{min(level + shift, 6)}>")
+    return Markup(html.strip())
+
+
+@cache
+def strings() -> dict:
+    return YAML(typ="safe").load((TEMPLATES / "strings.yaml").read_text(encoding="utf-8"))
+
+
+@pass_context
+def t(ctx, key: str) -> str:
+    return strings()[key][ctx["lang"]]
+
+
+@pass_context
+def date(ctx, value: dt.date | None) -> Markup:
+    if value is None:
+        return Markup("")
+    shown = format_date(value, format="long", locale=ctx["lang"])
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), shown)
+
+
+@pass_context
+def tr(ctx, text) -> str:
+    """The page-language side of a bilingual Text."""
+    return text[ctx["lang"]] if text is not None else ""
+
+
+@pass_context
+def url(ctx, target: str) -> str:
+    """Relative link from the current page to a page path such as "claims/x/" (directory URLs)."""
+    here = ctx["page_url"]
+    target, _, anchor = target.partition("#")
+    rel = posixpath.relpath(target or ".", here or ".")
+    rel = "" if rel == "." else rel + ("/" if target.endswith("/") and not rel.endswith("/") else "")
+    return (rel or "./") + (f"#{anchor}" if anchor else "")
+
+
+def _fragment_term(term: str) -> str:
+    # Text Fragments: `-`, `&` and `,` inside a term must be percent-encoded; quote() never encodes `-`.
+    return quote(" ".join(term.split()), safe="").replace("-", "%2D")
+
+
+def text_fragment(page_url: str, exact: str, prefix: str = "", suffix: str = "", words: int = 4) -> str:
+    """`url#:~:text=[prefix-,]start[,end][,-suffix]`, long quotes cut to their first and last words."""
+    parts = exact.split()
+    if len(parts) > 2 * words:
+        body = f"{_fragment_term(' '.join(parts[:words]))},{_fragment_term(' '.join(parts[-words:]))}"
+    else:
+        body = _fragment_term(exact)
+    pre = f"{_fragment_term(prefix)}-," if prefix.strip() else ""
+    post = f",-{_fragment_term(suffix)}" if suffix.strip() else ""
+    return f"{page_url.split('#')[0]}#:~:text={pre}{body}{post}"
+
+
+def to_json(value) -> Markup:
+    """JSON for a <script> element: `<`, `>` and `&` escaped so no text can close the element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def contrast_text(color: str) -> str:
+    """Black or white, whichever reads better on `color` (WCAG relative luminance)."""
+    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lum = sum(w * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+              for w, c in zip((0.2126, 0.7152, 0.0722), (r, g, b)))
+    return "#000000" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "#ffffff"
+
+
+def front_matter_value(value) -> str:
+    """A YAML-safe scalar for front matter: JSON, which YAML reads as a double-quoted string."""
+    return Markup(json.dumps(value, ensure_ascii=True))
+
+
+def split_title(markdown_text: str) -> tuple[str, str]:
+    """(title, body) of an editor's page: the title is its first `# ` heading."""
+    lines = markdown_text.lstrip("\ufeff").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return line[2:].strip(), "\n".join(lines[:i] + lines[i + 1:])
+    return "", markdown_text
+
+
+@cache
+def environment(template_dir: Path = TEMPLATES) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(template_dir)),
+        autoescape=True,  # every editor's string is HTML-escaped
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(t=t, url=url, text_fragment=text_fragment, split_title=split_title)
+    env.filters.update(markdown=markdown, date=date, tr=tr, to_json=to_json, fm=front_matter_value, e=escape,
+                       contrast_text=contrast_text)
+    return env

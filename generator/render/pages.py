@@ -1,0 +1,156 @@
+"""Which pages the site has, and what each template receives. No markup here: see templates/."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import Claim, Content
+from ..settings import Settings
+from .env import environment, strings
+from .feed import atom_feed
+from .highlight import Highlight, highlight
+from .jsonld import claim_review
+
+LATEST = 20  # claims on the home page
+PER_PAGE = 100  # claims per verdict/tag listing page
+STATIC_PAGES = ("about", "methodology", "corrections")
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # docs path without language suffix, e.g. "claims/x" (index pages: "claims/index")
+    template: str
+    context: dict
+
+    @property
+    def url(self) -> str:
+        """Directory URL relative to the language root: "claims/x/", "claims/", ""."""
+        base = self.path[: -len("index")] if self.path.endswith("index") else self.path + "/"
+        return base.lstrip("/")
+
+
+def anchor_id(claim_id: str, index: int) -> str:
+    return f"q-{claim_id}-{index}"
+
+
+def newest_first(claims) -> list[Claim]:
+    return sorted(claims, key=lambda c: (c.date or dt.date.min, c.id), reverse=True)
+
+
+def _paged(path: str, template: str, claims: list[Claim], **context) -> Iterator[Page]:
+    chunks = [claims[i:i + PER_PAGE] for i in range(0, len(claims), PER_PAGE)] or [[]]
+    for n, chunk in enumerate(chunks, 1):
+        page_path = f"{path}/index" if n == 1 else f"{path}/page/{n}/index"
+        pager = {"n": n, "total": len(chunks),
+                 "prev": None if n == 1 else (f"{path}/" if n == 2 else f"{path}/page/{n - 1}/"),
+                 "next": f"{path}/page/{n + 1}/" if n < len(chunks) else None}
+        yield Page(page_path, template, {**context, "claims": chunk, "pager": pager, "count": len(claims)})
+
+
+class SiteIndex:
+    """Lookups computed once per render: claims by article, topic, verdict, tag."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.by_article: dict[str, list[Claim]] = {a: [] for a in content.articles}
+        self.by_topic: dict[str, list[Claim]] = {t: [] for t in content.topics}
+        self.by_verdict: dict[str, list[Claim]] = {v: [] for v in content.verdicts}
+        self.by_tag: dict[str, list[Claim]] = {t: [] for t in content.tags}
+        for claim in newest_first(content.claims.values()):
+            for aid in claim.articles:
+                self.by_article[aid].append(claim)
+            if claim.topic:
+                self.by_topic[claim.topic].append(claim)
+            self.by_verdict[claim.verdict].append(claim)
+            for tag in claim.tags:
+                self.by_tag[tag].append(claim)
+
+    def same_topic(self, claim: Claim) -> list[Claim]:
+        """Claims on the same topic from other reports."""
+        if not claim.topic:
+            return []
+        mine = set(claim.articles)
+        return [c for c in self.by_topic[claim.topic] if c.id != claim.id and not mine.issuperset(c.articles)]
+
+    def topic_columns(self, topic: str) -> list[tuple]:
+        """(article, its claims on the topic) for each article that covers the topic."""
+        columns: dict[str, list[Claim]] = {}
+        for claim in sorted(self.by_topic[topic], key=lambda c: c.id):
+            for aid in claim.articles:
+                columns.setdefault(aid, []).append(claim)
+        return [(self.content.articles[aid], columns[aid]) for aid in sorted(columns)]
+
+    def tally(self, claims: list[Claim]) -> list[tuple]:
+        counts = Counter(c.verdict for c in claims)
+        return [(v, counts[v.id]) for v in self.content.verdicts.values() if counts[v.id]]
+
+
+def pages(content: Content, settings: Settings) -> Iterator[Page]:
+    index = SiteIndex(content)
+    common = {"content": content, "site": index, "settings": settings, "anchor_id": anchor_id}
+    claims = newest_first(content.claims.values())
+
+    yield Page("index", "home.md.j2", {**common, "latest": claims[:LATEST],
+                                       "tally": index.tally(claims), "total": len(claims)})
+    yield Page("claims/index", "claims.md.j2", {**common, "claims": claims})
+    yield Page("articles/index", "articles.md.j2", common)
+    yield Page("compare", "compare.md.j2", common)
+    yield Page("search", "search.md.j2", common)
+    for name in STATIC_PAGES:
+        yield Page(name, "static.md.j2", {**common, "name": name})
+    for claim in content.claims.values():
+        yield Page(f"claims/{claim.id}", "claim.md.j2",
+                   {**common, "claim": claim, "related": [content.claims[r] for r in claim.related]})
+    for article in content.articles.values():
+        yield Page(f"articles/{article.id}", "article.md.j2",
+                   {**common, "article": article, "claims": index.by_article[article.id],
+                    "tally": index.tally(index.by_article[article.id])})
+    yield Page("verdicts/index", "verdicts.md.j2", {**common, "tally": index.tally(claims)})
+    for vid, verdict in content.verdicts.items():
+        yield from _paged(f"verdicts/{vid}", "listing.md.j2", index.by_verdict[vid], **common,
+                          kind="verdict", verdict=verdict, heading=verdict.label)
+    yield Page("tags/index", "tags.md.j2", common)
+    for tid, tag in content.tags.items():
+        yield from _paged(f"tags/{tid}", "listing.md.j2", index.by_tag[tid], **common,
+                          kind="tag", verdict=None, heading=tag.label)
+
+
+def article_html(page: Page, lang: str) -> str:
+    """The article text with highlights, links relative to the article page."""
+    ctx = page.context
+    article, content = ctx["article"], ctx["content"]
+    marks = []
+    for claim in ctx["claims"]:
+        verdict = content.verdicts[claim.verdict]
+        for i, ex in enumerate(claim.excerpts):
+            if ex.article == article.id:
+                marks.append(Highlight(ex.start, ex.end, anchor_id(claim.id, i), f"../../claims/{claim.id}/",
+                                       claim.verdict, verdict.label[lang], claim.claim[lang]))
+    return highlight(article.text, marks)
+
+
+def render_page(page: Page, lang: str) -> str:
+    env = environment()
+    ctx = {**page.context, "lang": lang, "page_url": page.url, "page": page}
+    if page.template == "claim.md.j2":
+        ctx["jsonld"] = claim_review(ctx["claim"], ctx["content"], ctx["settings"], lang)
+    if page.template == "article.md.j2":
+        ctx["article_html"] = article_html(page, lang)
+    return env.get_template(page.template).render(ctx)
+
+
+def claims_data(content: Content, lang: str) -> str:
+    """Compact data for the client-side filter on the all-claims page."""
+    rows = [[c.id, c.claim[lang], c.verdict, list(c.articles), list(c.tags), (c.date or dt.date.min).isoformat()]
+            for c in newest_first(content.claims.values())]
+    return json.dumps({"fields": ["id", "claim", "verdict", "articles", "tags", "date"], "claims": rows},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def site_files(content: Content, settings: Settings, lang: str) -> dict[str, str]:
+    """Files written beside MkDocs' output, per language root: feed and filter data."""
+    title = f"{settings.organization[lang]} — {strings()['latest'][lang]}"
+    return {"feed.xml": atom_feed(content, settings, lang, title), "claims.json": claims_data(content, lang)}

@@ -1,0 +1,66 @@
+"""Write rendered files into the generated-docs folder: only what changed, and delete the stale.
+
+A manifest of content hashes lets an unchanged re-run skip reading the old
+files; MkDocs' own watcher then sees only real changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST = ".manifest.json"
+
+
+@dataclass(frozen=True)
+class SyncStats:
+    written: int
+    unchanged: int
+    deleted: int
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def sync(folder: Path, files: dict[str, str | bytes]) -> SyncStats:
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest_path = folder / MANIFEST
+    try:
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    new: dict[str, str] = {}
+    written = unchanged = 0
+    for rel, body in sorted(files.items()):
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        digest = _digest(data)
+        new[rel] = digest
+        path = folder / rel
+        if old.get(rel) == digest and path.is_file():
+            unchanged += 1
+            continue
+        if path.is_file() and _digest(path.read_bytes()) == digest:
+            unchanged += 1
+            continue
+        _atomic_write(path, data)
+        written += 1
+    deleted = 0
+    for path in sorted(folder.rglob("*"), reverse=True):  # deepest first, so emptied folders go too
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in new and rel != MANIFEST:
+            path.unlink()
+            deleted += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    _atomic_write(manifest_path, json.dumps(new, indent=0, sort_keys=True).encode("utf-8"))
+    return SyncStats(written, unchanged, deleted)
