@@ -1,4 +1,4 @@
 """One module per command; each has HELP, add_arguments(parser) and run(args) -> exit code."""
-from . import build, validate
+from . import build, serve, validate
 
-COMMANDS = {"validate": validate, "build": build}
+COMMANDS = {"validate": validate, "build": build, "serve": serve}
