@@ -88,9 +88,18 @@ class SiteIndex:
         return [(v, counts[v.id]) for v in self.content.verdicts.values() if counts[v.id]]
 
 
+def newest_date(content: Content) -> dt.date:
+    """The newest date in the content: the "last modified" of pages that list everything."""
+    dates = [c.date for c in content.claims.values() if c.date] + [a.published for a in content.articles.values()]
+    return max(dates, default=dt.date(1970, 1, 1))
+
+
 def pages(content: Content, settings: Settings) -> Iterator[Page]:
     index = SiteIndex(content)
-    common = {"content": content, "site": index, "settings": settings, "anchor_id": anchor_id}
+    newest = newest_date(content)
+    # `lastmod` goes into each page's front matter; the MkDocs hook makes it the sitemap's lastmod
+    # instead of the build date, so identical content gives an identical sitemap on any day.
+    common = {"content": content, "site": index, "settings": settings, "anchor_id": anchor_id, "lastmod": newest}
     claims = newest_first(content.claims.values())
 
     yield Page("index", "home.md.j2", {**common, "latest": claims[:LATEST],
@@ -103,10 +112,13 @@ def pages(content: Content, settings: Settings) -> Iterator[Page]:
         yield Page(name, "static.md.j2", {**common, "name": name})
     for claim in content.claims.values():
         yield Page(f"claims/{claim.id}", "claim.md.j2",
-                   {**common, "claim": claim, "related": [content.claims[r] for r in claim.related]})
+                   {**common, "claim": claim, "related": [content.claims[r] for r in claim.related],
+                    "lastmod": claim.date or newest})
     for article in content.articles.values():
+        checked = [c.date for c in index.by_article[article.id] if c.date]
         yield Page(f"articles/{article.id}", "article.md.j2",
                    {**common, "article": article, "claims": index.by_article[article.id],
+                    "lastmod": max([article.published, *checked]),
                     "tally": index.tally(index.by_article[article.id])})
     yield Page("verdicts/index", "verdicts.md.j2", {**common, "tally": index.tally(claims)})
     for vid, verdict in content.verdicts.items():
