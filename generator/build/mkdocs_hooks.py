@@ -10,6 +10,8 @@ same content builds the same sitemap on any day, with or without the variable.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
@@ -24,3 +26,29 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     if lastmod:
         page.update_date = str(lastmod)
     return markdown
+
+
+def _languages(config) -> list:
+    i18n = config.plugins.get("i18n")
+    return [lang for lang in i18n.config.languages if lang.build] if i18n else []
+
+
+def on_template_context(context, template_name, config):
+    # The 404 page has no page of its own: without this, its language links keep the
+    # alternates of whichever page was rendered last. Point them at each language's home.
+    if template_name == "404.html" and _languages(config):
+        config.extra["alternate"] = [{"name": lang.name, "link": lang.link, "lang": lang.locale}
+                                     for lang in _languages(config)]
+    return context
+
+
+def on_post_template(output: str, template_name: str, config) -> str:
+    if template_name != "404.html":
+        return output
+    # Every language build writes the one /404.html at the site root; the later builds
+    # would overwrite the default language's page, so they keep what it wrote.
+    default = next((lang.locale for lang in _languages(config) if lang.default), None)
+    existing = Path(config.site_dir) / "404.html"
+    if default and config.theme.get("language") != default and existing.is_file():
+        return existing.read_text(encoding="utf-8")
+    return on_post_page(output, None, config)
