@@ -6,6 +6,7 @@ only when every stage succeeded, so a failed build leaves the published
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -60,6 +61,13 @@ def mkdocs_build(settings: Settings, docs_dir: Path, out: Path, strict: bool) ->
 
 def pagefind(out: Path) -> None:
     _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"])
+    # Pagefind lists the languages in hash-map order, which changes from run to run;
+    # sorted, the same content gives the same file (the index chunks themselves are stable).
+    entry = out / "pagefind" / "pagefind-entry.json"
+    if entry.is_file():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["languages"] = dict(sorted(data.get("languages", {}).items()))
+        entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def swap_in(staging: Path, site_dir: Path) -> None:
@@ -79,11 +87,15 @@ def build(content: Content, settings: Settings, options: Options) -> None:
     site_dir = options.site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private (0700); the swapped-in site must stay readable by the web server
     try:
         mkdocs_build(settings, options.docs_dir, staging, options.strict)
-        for rel, body in render_site_files(content, settings).items():
-            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-            (staging / rel).write_text(body, encoding="utf-8")
+        try:
+            for rel, body in render_site_files(content, settings).items():
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                (staging / rel).write_text(body, encoding="utf-8")
+        except OSError as exc:  # disk full, permissions: a failed stage, not a traceback
+            raise BuildError(f"writing feeds failed: {exc}") from exc
         if options.search:
             pagefind(staging)
         swap_in(staging, site_dir)
