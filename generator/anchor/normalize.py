@@ -18,6 +18,7 @@ normalized text map back to the article as written.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
@@ -89,12 +90,23 @@ def _char_out(ch: str, tier: Tier) -> str:
     return ch
 
 
-def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
+def _reference(text: str, tier: Tier = Tier.SAFE) -> Normalized:
+    """The definition: one cluster at a time. `normalize` gives the same result, faster."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    pending_space: int | None = None  # original index where a whitespace run began
-    for cstart, cend in _clusters(text):
+    _clusters_into(text, 0, len(text), tier, out, starts, ends, [None])
+    return Normalized("".join(out), tuple(starts), tuple(ends))
+
+
+def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], starts: list[int], ends: list[int],
+                   pending: list) -> None:
+    """Normalize text[lo:hi] cluster by cluster, appending to out/starts/ends.
+    `pending[0]` is the original index where an unfinished whitespace run began (state kept across calls)."""
+    pending_space = pending[0]
+    for cstart, cend in _clusters(text[lo:hi]):
+        cstart += lo
+        cend += lo
         cluster = text[cstart:cend]
         if cluster.isspace():
             if pending_space is None:
@@ -114,4 +126,85 @@ def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
             out.append(c)
             starts.append(cstart)
             ends.append(cend)
+    pending[0] = pending_space
+
+
+# Fast path. A "simple" character stands alone as a cluster and becomes exactly one
+# character that is not whitespace: it maps 1:1, original span [i, i + 1). So does a
+# single U+0020 between two simple characters (an inner whitespace run of one).
+# Runs of those are normalized with str.translate and range(); everything else
+# (other whitespace, deleted marks, combining clusters, ligatures) goes through the
+# cluster loop above, which keeps the whitespace state across the pieces.
+_SIMPLE: dict[Tier, dict[str, str | None]] = {t: {} for t in Tier}  # char -> its one output char, or None
+_RUNS: dict[Tier, tuple[int, re.Pattern]] = {}  # a regex of runs over every simple character seen so far
+
+
+def _simple(ch: str, tier: Tier) -> str | None:
+    table = _SIMPLE[tier]
+    if ch not in table:
+        one = None
+        if not ch.isspace() and not unicodedata.combining(ch):
+            composed = unicodedata.normalize("NFC", ch) if ord(ch) > 0x7F else ch
+            piece = "".join(_char_out(c, tier) for c in composed)
+            if len(piece) == 1 and not piece.isspace():
+                one = piece
+        table[ch] = one
+    return table[ch]
+
+
+def _runs(tier: Tier) -> re.Pattern:
+    table = _SIMPLE[tier]
+    size, pattern = _RUNS.get(tier, (-1, None))
+    if size != len(table):
+        cls = "[" + "".join(re.escape(c) for c, o in sorted(table.items()) if o is not None) + "]"
+        pattern = re.compile(f"{cls}+(?: {cls}+)*")
+        _RUNS[tier] = (len(table), pattern)
+    return pattern
+
+
+def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
+    mapped = {}
+    simple = 0
+    for c in set(text):
+        o = _simple(c, tier)
+        if o is not None:
+            simple += 1
+            if o != c:
+                mapped[c] = o
+    if not simple:
+        return _reference(text, tier)
+    run_re = _runs(tier)
+    if mapped:  # 1:1 replacements, so offsets in `mapped_text` are those of `text`
+        cls = re.compile("[" + "".join(re.escape(c) for c in sorted(mapped)) + "]")
+        mapped_text = cls.sub(lambda m: mapped[m.group()], text)
+    else:
+        mapped_text = text
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pending: list = [None]
+    pos, n = 0, len(text)
+    combining = unicodedata.combining
+    for m in run_re.finditer(text):
+        s, e = m.span()
+        if e < n and combining(text[e]):  # the last character heads a cluster: leave it to the loop
+            e -= 1
+            while e > s and text[e - 1] == " ":
+                e -= 1
+            if e <= s:
+                continue
+        if s > pos:
+            _clusters_into(text, pos, s, tier, out, starts, ends, pending)
+        if pending[0] is not None:
+            if out:
+                out.append(" ")
+                starts.append(pending[0])
+                ends.append(s)
+            pending[0] = None
+        out.append(mapped_text[s:e])
+        starts.extend(range(s, e))
+        ends.extend(range(s + 1, e + 1))
+        pos = e
+    if pos < n:
+        _clusters_into(text, pos, n, tier, out, starts, ends, pending)
     return Normalized("".join(out), tuple(starts), tuple(ends))
