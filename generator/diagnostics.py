@@ -7,9 +7,14 @@ column is ASCII: under Arabic text many terminals misalign them.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
+
+# Source lines are quoted only from files this small (above every limit in load/limits.py).
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
 
 
 class Severity(str, Enum):
@@ -50,11 +55,18 @@ class SourceCache:
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self._lines:
+            text = ""
             try:
-                text = Path(path).read_bytes().decode("utf-8", errors="replace")
+                # Only regular files, not links (one may lead outside the content), and not huge:
+                # a FIFO would block, and the file reported may be the oversized one.
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_SOURCE_BYTES:
+                    text = Path(path).read_bytes().decode("utf-8", errors="replace")
             except OSError:
-                text = ""
-            self._lines[path] = text.lstrip("\ufeff").splitlines()
+                pass
+            # Lines as the loader counts them (only CRLF, CR and LF end a line), so LINE matches.
+            text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+            self._lines[path] = text.split("\n") if text else []
         lines = self._lines[path]
         return lines[number - 1] if 0 < number <= len(lines) else None
 

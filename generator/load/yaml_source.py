@@ -206,7 +206,11 @@ def parse_yaml(text: str, display: str) -> tuple[Document, list[Diagnostic]]:
     except MarkedYAMLError as exc:
         return empty, [_syntax_diag(exc, display, text, lines)]
     except YAMLError as exc:  # reader errors: control characters and the like
-        line, column = astuple(lines.at(getattr(exc, "position", 0) or 0))
+        # libyaml's `position` counts UTF-8 bytes; the rejected character's first
+        # occurrence is where reading stopped, in characters.
+        character = getattr(exc, "character", None)
+        index = text.find(chr(character)) if isinstance(character, int) else -1
+        line, column = astuple(lines.at(max(index, 0)))
         reason = str(exc).splitlines()[0]
         return empty, [Diagnostic(display, line, column, Severity.ERROR, "yaml-control-char",
                                   f"YAML cannot read this file: {reason}",

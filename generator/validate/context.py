@@ -9,7 +9,11 @@ from ..load.tree import Corpus
 LANGUAGES = ("ar", "en")  # site languages; the first is the default
 
 
-def _keys(data) -> set[str]:
+def _keys(data) -> set[str] | None:
+    # None when the file could not be read: it has its own diagnostic, and every
+    # reference to it would otherwise be reported as unknown too.
+    if data is None:
+        return None
     return set(data) if isinstance(data, dict) else set()
 
 
@@ -20,15 +24,15 @@ class Context:
         self._anchors: dict[tuple[str, str, str, str], Anchor] = {}
 
     @cached_property
-    def verdicts(self) -> set[str]:
+    def verdicts(self) -> set[str] | None:
         return _keys(self.corpus.verdicts.data)
 
     @cached_property
-    def topics(self) -> set[str]:
+    def topics(self) -> set[str] | None:
         return _keys(self.corpus.topics.data)
 
     @cached_property
-    def tags(self) -> set[str]:
+    def tags(self) -> set[str] | None:
         return _keys(self.corpus.tags.data)
 
     def article_language(self, article_id: str) -> str | None:

@@ -1,6 +1,7 @@
 """An optional `id:` field must agree with the file name, which is the id."""
 from pathlib import PurePath
 
+from ...load.tree import ID_RE
 from ..registry import rule
 from ._access import text
 
@@ -8,7 +9,8 @@ from ._access import text
 def _check(doc):
     declared = text(doc.data, "id")
     stem = PurePath(doc.path).stem
-    if declared is not None and declared != stem:
+    # A malformed id (`../x`) is reported by the schema as id-invalid; renaming to it would not help.
+    if declared is not None and declared != stem and ID_RE.match(declared):
         yield doc.diag(("id",), "id-mismatch", f"`id: {declared}` does not match the file name `{stem}`",
                        f"rename the file to `{declared}.yaml`, or set `id: {stem}` (or remove the `id:` line)",
                        key=False)
