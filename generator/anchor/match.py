@@ -15,6 +15,10 @@ from rapidfuzz import fuzz
 from .normalize import Normalized, Tier, normalize
 
 
+# Below this, the closest passage shares little more than letters with the quote: no suggestion.
+MIN_SIMILARITY = 50
+
+
 class Status(Enum):
     FOUND = "found"
     NOT_FOUND = "not-found"
@@ -114,7 +118,27 @@ def closest(article: ArticleIndex, quote: str) -> Suggestion | None:
     found = fuzz.partial_ratio_alignment(q, norm.text)
     if found is None or found.dest_end <= found.dest_start:
         return None
-    return _at(article, norm, found.dest_start, found.dest_end - found.dest_start, found.score)
+    start, end = _whole_words(norm.text, found.dest_start, found.dest_end)
+    score = fuzz.ratio(q, norm.text[start:end])
+    return _at(article, norm, start, end - start, score) if score >= MIN_SIMILARITY else None
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """The alignment window may cut words, or begin with the previous sentence's full
+    stop (then the suggestion's line is the previous one): widen it to whole words and
+    trim the punctuation and spaces at its ends."""
+    a, b = start, end
+    while a < b and not text[a].isalnum():
+        a += 1
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    if a == b:
+        return start, end
+    while a > 0 and text[a - 1].isalnum():
+        a -= 1
+    while b < len(text) and text[b].isalnum():
+        b += 1
+    return a, b
 
 
 def context_of(article: ArticleIndex, start: int, end: int, width: int = 32) -> tuple[str, str]:

@@ -65,9 +65,9 @@ class Document:
 
 
 class _Reject(Exception):
-    def __init__(self, node: Node, code: str, message: str, help: str) -> None:
+    def __init__(self, node: Node, code: str, message: str, help: str, at: Pos | None = None) -> None:
         super().__init__(message)
-        self.node, self.code, self.message, self.help = node, code, message, help
+        self.node, self.code, self.message, self.help, self.at = node, code, message, help, at
 
 
 class _Lines:
@@ -96,9 +96,12 @@ class _Builder:
     def build(self, node: Node, path: Path_ = ()) -> Any:
         self.count += 1
         if self.count > limits.MAX_NODES:
+            # Point at the top-level field whose value explodes: `node` is deep inside an
+            # anchor defined earlier, often on a harmless-looking first line.
             raise _Reject(node, "yaml-too-many-nodes",
                           f"the document expands to more than {limits.MAX_NODES:,} values",
-                          "remove YAML anchors and aliases (&name / *name): content files do not need them")
+                          "remove YAML anchors and aliases (&name / *name): content files do not need them",
+                          self.keys.get(path[:1]))
         if len(path) > limits.MAX_DEPTH:
             raise _Reject(node, "yaml-too-deep", f"values nested more than {limits.MAX_DEPTH} levels deep",
                           "content files need only a few levels of nesting")
@@ -232,7 +235,7 @@ def parse_yaml(text: str, display: str) -> tuple[Document, list[Diagnostic]]:
     try:
         data = builder.build(node)
     except _Reject as rej:
-        pos = lines.of(rej.node)
+        pos = rej.at or lines.of(rej.node)
         return empty, [Diagnostic(display, pos.line, pos.column, Severity.ERROR, rej.code, rej.message, rej.help)]
     return Document(display, data, builder.keys, builder.values), []
 
