@@ -8,6 +8,7 @@ pages on screen.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -68,9 +69,17 @@ def run(args) -> int:
                       recursive=True)
     observer.start()
     env = dict(os.environ, FACTCHECK_DOCS_DIR=str(docs_dir))
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f",
+                               str(settings.mkdocs_yml), "-a", args.dev_addr], cwd=PROJECT_ROOT, env=env)
+    # A terminated preview must not leave MkDocs holding the port.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f",
-                                str(settings.mkdocs_yml), "-a", args.dev_addr], cwd=PROJECT_ROOT, env=env)
+        return server.wait()
     finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
         observer.stop()
         observer.join(timeout=2)
