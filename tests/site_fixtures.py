@@ -200,40 +200,71 @@ def serve(folder: Path) -> http.server.ThreadingHTTPServer:
     return server
 
 
+# Several test modules import these fixtures, and pytest then holds one session fixture per
+# importing module; the cache makes each site, server and browser exist once per worker.
+_CACHE: dict[str, object] = {}
+
+
+def _once(request, key: str, make):
+    """make() -> (value, cleanup or None); the value is made once per process (one pytest worker)."""
+    if key not in _CACHE:
+        try:
+            value, cleanup = make()
+        except pytest.skip.Exception as exc:
+            value, cleanup = exc, None
+        _CACHE[key] = value
+        if cleanup:
+            request.config.add_cleanup(cleanup)
+    value = _CACHE[key]
+    if isinstance(value, pytest.skip.Exception):
+        pytest.skip(str(value))
+    return value
+
+
 @pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory) -> Site:
+def fixture_site(request, tmp_path_factory) -> Site:
     """The small feature-complete tree above, built with --strict."""
-    root = tmp_path_factory.mktemp("fixture-site")
-    return build_site(root, write_tree(root, SITE_FILES))
+    def make():
+        root = tmp_path_factory.mktemp("fixture-site")
+        return build_site(root, write_tree(root, SITE_FILES)), None
+    return _once(request, "fixture_site", make)
 
 
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Site:
+def sample_site(request, tmp_path_factory) -> Site:
     """The real content/, built with --strict; skipped while it does not validate."""
-    content = ROOT / "content"
-    ok, report = content_valid(content)
-    if not ok:
-        pytest.skip(f"content/ does not validate yet (being written):\n{report}")
-    return build_site(tmp_path_factory.mktemp("sample-site"), content)
+    def make():
+        content = ROOT / "content"
+        ok, report = content_valid(content)
+        if not ok:
+            pytest.skip(f"content/ does not validate yet (being written):\n{report}")
+        return build_site(tmp_path_factory.mktemp("sample-site"), content), None
+    return _once(request, "sample_site", make)
 
 
 @pytest.fixture(scope="session")
-def fixture_url(fixture_site):
-    server = serve(fixture_site.path)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+def fixture_url(request, fixture_site) -> str:
+    def make():
+        server = serve(fixture_site.path)
+        return f"http://127.0.0.1:{server.server_address[1]}/", server.shutdown
+    return _once(request, "fixture_url", make)
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (`.ci/run` does)")
-    from playwright.sync_api import sync_playwright
+def browser(request):
+    def make():
+        if not CHROMIUM.exists():
+            pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (`.ci/run` does)")
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+        pw = sync_playwright().start()
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+        def close():
+            b.close()
+            pw.stop()
+        return b, close
+    return _once(request, "browser", make)
 
 
 @pytest.fixture
