@@ -100,3 +100,20 @@ def content_tree(tmp_path):
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, encoding="utf-8")
+
+
+def validate_json(content: Path, *args: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """`validate --format json` as a user runs it: the process and its diagnostics; never a traceback."""
+    import json
+
+    proc = run_cli("validate", "--content", content, "--format", "json", *args)
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    return proc, (json.loads(proc.stdout) if proc.stdout.strip() else [])
+
+
+def same_file(reported: str, expected: Path) -> bool:
+    """A diagnostic's path (relative to the project root) names `expected`; the last link is not followed."""
+    import os
+
+    path = Path(os.path.abspath(ROOT / reported))
+    return path.name == expected.name and os.path.realpath(path.parent) == os.path.realpath(expected.parent)

@@ -12,6 +12,7 @@ constructor, which lets it:
 from __future__ import annotations
 
 import bisect
+import re
 import stat
 import threading
 from dataclasses import astuple, dataclass, field
@@ -259,9 +260,15 @@ def _syntax_diag(exc: MarkedYAMLError, display: str, text: str, lines: _Lines) -
                           "the file holds more than one YAML document (a `---` line)",
                           "remove the `---` separator: one file holds one claim")
     context = f" ({exc.context})" if exc.context else ""
+    notes = ()
+    if exc.context and exc.context_mark and exc.context_mark.index < index:
+        # An unclosed `[` or quote fails far below where it opened: say where that was.
+        opened = lines.at(min(exc.context_mark.index, len(text)))
+        what = re.sub(r"^while (parsing|scanning) (an? )?", "", exc.context)
+        notes = (f"the {what} began at line {opened.line}, column {opened.column}",)
     return Diagnostic(display, line, column, Severity.ERROR, "yaml-syntax", f"YAML syntax error: {problem}{context}",
                       "check indentation and quoting on this line or the one before; "
-                      "text containing `: ` or starting with a quote mark must be quoted")
+                      "text containing `: ` or starting with a quote mark must be quoted", notes)
 
 
 def load_yaml_file(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:

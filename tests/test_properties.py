@@ -1,0 +1,254 @@
+"""Property tests (issue 5): the validator never raises on any claim file, every
+diagnostic points inside the file it names, and quotes anchor back to their span.
+
+The validator runs in-process (generator.pipeline.check) over one content tree
+per module; each example rewrites only claims/toll.yaml.
+"""
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from conftest import ARTICLE_TEXT, MINIMAL, write_tree
+from generator.anchor.match import ArticleIndex, Status, anchor
+from generator.anchor.normalize import Tier, normalize
+from generator.pipeline import check
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    return write_tree(tmp_path_factory.mktemp("props"), {})
+
+
+def editor_lines(raw: bytes) -> list[str]:
+    """The file's lines as an editor counts them (and as the loader reports them)."""
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def assert_inside(claim: Path, body: bytes, content: Path) -> None:
+    claim.write_bytes(body)
+    checked = check(content)  # must not raise
+    lines = editor_lines(body)
+    for d in checked.diagnostics:
+        assert Path(d.path).resolve() == claim.resolve(), d  # only the mutated file is blamed
+        assert d.code and d.message and d.help, d
+        assert 1 <= d.line <= len(lines), (d, len(lines))
+        assert 1 <= d.column <= len(lines[d.line - 1]) + 1, (d, lines[d.line - 1])
+
+
+# (a) random YAML-ish documents ------------------------------------------------
+
+FRAGMENTS = [
+    "claim:", "verdict: accurate", "verdict: false", "excerpts:", "- article: report", "  quote: x",
+    "sources:", "  - url: https://x.org", "key: value", "a: b: c", "- item", "? complex", ": value",
+    "{a: 1, b: [2, 3]}", "[1, 2", "'quoted'", '"dq \\u0041"', "&a [x, x]", "*a", "!!python/object:os.system",
+    "!!binary aGk=", "!tag x", "<<: *a", "---", "...", "%YAML 1.2", "|", ">-", "  indented", "\ttabbed",
+    "# comment", "date: 2024-02-30", "n: 0x1F", "f: .inf", "~", "null:", "ar: عربي", "en: English",
+    "رفح: حماس", "\ufeff", "\u200f", "\u2028", "\x85", "\r", "@", "`", "%", "key:   ",
+]
+SIMPLE_CHARS = st.characters(blacklist_categories=("Cs",))  # surrogates cannot be written as UTF-8
+LINE = st.one_of(st.sampled_from(FRAGMENTS), st.text(SIMPLE_CHARS, max_size=20),
+                 st.builds(lambda a, b: f"{a}: {b}", st.text(SIMPLE_CHARS, max_size=8),
+                           st.text(SIMPLE_CHARS, max_size=8)))
+INSERTS = [":", "\t", "'", '"', "&a ", "*a", "!!tag ", "- ", "  ", "{", "}", "[", "]", "#", ",", "\x00", "\x07"]
+
+
+@st.composite
+def mutated_lines(draw, base: list[str]) -> str:
+    lines = list(base)
+    for _ in range(draw(st.integers(0, 6))):
+        if not lines:
+            lines.append(draw(LINE))
+            continue
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent", "insert", "new"]))
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "indent":
+            lines[i] = " " * draw(st.integers(1, 4)) + lines[i]
+        elif op == "dedent":
+            lines[i] = lines[i].lstrip()
+        elif op == "insert":
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(st.sampled_from(INSERTS)) + lines[i][at:]
+        else:
+            lines.insert(i, draw(LINE))
+    end = draw(st.sampled_from(["\n", "\r\n", ""]))
+    return end.join(lines) + draw(st.sampled_from(["", "\n", end]))
+
+
+VALID_CLAIM = textwrap.dedent(MINIMAL["claims/toll.yaml"]).splitlines()
+
+
+@SETTINGS
+@given(body=st.one_of(
+    st.lists(LINE, max_size=12).flatmap(mutated_lines),  # built from fragments, then mutated
+    mutated_lines(VALID_CLAIM),  # the valid claim, mutated line by line
+))
+def test_random_yaml_never_raises_and_points_inside(tree, body):
+    assert_inside(tree / "claims" / "toll.yaml", body.encode("utf-8"), tree)
+
+
+@SETTINGS
+@given(raw=st.binary(max_size=200), keep=st.integers(0, 700))
+def test_random_bytes_never_raise(tree, raw, keep):
+    base = textwrap.dedent(MINIMAL["claims/toll.yaml"]).encode("utf-8")
+    assert_inside(tree / "claims" / "toll.yaml", base[:keep] + raw, tree)
+
+
+# (b) random mutations of the valid claim's data, dumped to YAML ------------------
+
+def _claim_data() -> dict:
+    return YAML(typ="safe").load(textwrap.dedent(MINIMAL["claims/toll.yaml"]))
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**12), st.floats(allow_nan=False),
+                    st.text(SIMPLE_CHARS, max_size=30), st.sampled_from(["", "2024-02-30", "report", "../x",
+                                                                          "javascript:alert(1)", "accurate"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(SIMPLE_CHARS, max_size=8), inner, max_size=3)),
+    max_leaves=8)
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _paths(v, prefix + (i,))
+
+
+def _parent(data, path):
+    for p in path[:-1]:
+        data = data[p]
+    return data
+
+
+@st.composite
+def mutated_claims(draw) -> dict:
+    data = _claim_data()
+    for _ in range(draw(st.integers(1, 5))):
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = _parent(data, path)
+        op = draw(st.sampled_from(["drop", "replace", "rename", "add"]))
+        if op == "drop":
+            del parent[path[-1]]
+        elif op == "replace":
+            parent[path[-1]] = draw(VALUES)
+        elif op == "rename" and isinstance(parent, dict):
+            parent[draw(st.text(SIMPLE_CHARS, min_size=1, max_size=10))] = parent.pop(path[-1])
+        elif op == "add" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(["verdikt", "topic", "related", "updated", "id", "prefix", "suffix"]))] = \
+                draw(VALUES)
+    return data
+
+
+def _dump(data, flow: bool) -> str:
+    import io
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = flow
+    yaml.allow_unicode = True
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+@SETTINGS
+@given(data=mutated_claims(), flow=st.booleans())
+def test_mutated_claim_data_never_raises_and_points_inside(tree, data, flow):
+    assert_inside(tree / "claims" / "toll.yaml", _dump(data, flow).encode("utf-8"), tree)
+
+
+# (c) quote anchoring round-trips -------------------------------------------------
+
+ARABIC = st.sampled_from(list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآؤئةى"))
+MARKS = st.sampled_from(["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u0670"])
+ODD = st.sampled_from(["\u0640", "\u200c", "\u200f", "«", "»", "“", "”", "٣", "٫", "،", "ﻻ", "ک", "ی"])
+TOKEN = st.one_of(
+    st.builds(lambda letters, mark: "".join(letters) + mark, st.lists(ARABIC, min_size=1, max_size=7),
+              st.one_of(st.just(""), MARKS)),
+    ODD, st.sampled_from([" ", "  ", "\n", ".", "33,000", "Rafah"]),
+)
+GENERATED = st.lists(TOKEN, min_size=30, max_size=200).map(" ".join)
+
+
+def _clusters(text: str) -> list[int]:
+    """Indices where a quote can start or end: not inside a letter with its marks."""
+    return [i for i in range(len(text) + 1) if i == len(text) or not unicodedata.combining(text[i])]
+
+
+def _visible(text: str) -> bool:
+    """Some of it survives SAFE normalization at both ends (tatweel and spaces vanish)."""
+    return bool(normalize(text, Tier.SAFE).text)
+
+
+def _roundtrip(index: ArticleIndex, text: str, bounds: list[int], data, width: int = 32) -> None:
+    i = data.draw(st.integers(0, len(bounds) - 2), label="start")
+    j = data.draw(st.integers(i + 1, min(len(bounds) - 1, i + 80)), label="end")
+    a, b = bounds[i], bounds[j]
+    quote = text[a:b]
+    # A span that starts or ends with characters normalization drops (space, tatweel,
+    # a bidi mark) is the same passage as the trimmed span: trim it first.
+    while a < b and not _visible(text[a:bounds[bounds.index(a) + 1]]):
+        a = bounds[bounds.index(a) + 1]
+    while b > a and not _visible(text[bounds[bounds.index(b) - 1]:b]):
+        b = bounds[bounds.index(b) - 1]
+    assume(a < b)
+    quote = text[a:b]
+    pa = bounds[max(0, bounds.index(a) - width)]
+    sb = bounds[min(len(bounds) - 1, bounds.index(b) + width)]
+    prefix, suffix = text[pa:a], text[b:sb]
+    found = anchor(index, quote, prefix, suffix)
+    if found.status is Status.AMBIGUOUS:  # only when prefix + quote + suffix itself repeats
+        context = normalize(prefix + quote + suffix, Tier.SAFE).text.strip()
+        hay = index.at(Tier.SAFE).text
+        assert (a, b) in found.spans and hay.find(context, hay.find(context) + 1) != -1
+        return
+    assert found.status is Status.FOUND, (found, quote, prefix, suffix)
+    assert (found.start, found.end) == (a, b), (quote, text[found.start:found.end])
+    assert found.tier is Tier.SAFE
+
+
+@pytest.fixture(scope="module")
+def seed_indexes():
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS] + [ARTICLE_TEXT]
+    return [(ArticleIndex(t), t, _clusters(t)) for t in texts]
+
+
+@SETTINGS
+@given(data=st.data())
+def test_quote_roundtrip_on_seed_articles(seed_indexes, data):
+    index, text, bounds = data.draw(st.sampled_from(seed_indexes), label="article")
+    _roundtrip(index, text, bounds, data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=GENERATED, data=st.data())
+def test_quote_roundtrip_on_generated_text(text, data):
+    bounds = _clusters(text)
+    assume(len(bounds) > 2)
+    _roundtrip(ArticleIndex(text), text, bounds, data)
+
+
+def test_seed_articles_present():
+    assert SEEDS, "the seed articles in /work/shared/seeds/ are used by the round-trip test"
