@@ -294,6 +294,25 @@ def test_ambiguous_quote_made_unique_by_prefix_or_suffix(content_tree, extra, oc
     assert (excerpt.start, excerpt.end) == (expected, expected + len(AMBIGUOUS))
 
 
+@pytest.mark.parametrize("extra, key, line", [
+    ("\n    prefix: هزيمة حماس في رفح.\n    suffix: غدا", "suffix", 12),  # the prefix is right
+    ("\n    prefix: قلقهم.\n    suffix: غدا", "suffix", 12),
+    ("\n    prefix: غدا\n    suffix: مرة أخرى", "prefix", 11),
+])
+def test_context_mismatch_blames_the_selector_at_fault(content_tree, extra, key, line):
+    proc, diags = validate_json(content_tree({"claims/toll.yaml": quote("وأعرب المشاركون", extra)}))
+    (d,) = diags
+    assert (d["code"], d["line"], d["column"]) == ("quote-context-mismatch", line, 13)
+    assert f"this {key}" in d["message"]
+
+
+def test_prefix_with_diacritics_matches_with_warning(content_tree):
+    content = content_tree({"claims/toll.yaml": quote(AMBIGUOUS, "\n    prefix: هَزِيمَة حَمَاس في رَفَح.")})
+    proc, diags = validate_json(content)
+    assert proc.returncode == 0 and [d["code"] for d in diags] == ["quote-normalized"]
+    assert _span(content) == AMBIGUOUS
+
+
 def test_ambiguous_quote_lists_the_occurrences(content_tree):
     proc, diags = validate_json(content_tree({"claims/toll.yaml": quote(AMBIGUOUS)}))
     (d,) = diags

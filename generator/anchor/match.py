@@ -43,6 +43,7 @@ class Anchor:
     count: int = 0  # occurrences of the quote alone
     suggestion: Suggestion | None = None
     spans: tuple[tuple[int, int], ...] = ()  # original spans of the candidates (ambiguous, mismatch)
+    mismatch: str = ""  # CONTEXT_MISMATCH: the selector that fits no occurrence, "prefix" or "suffix"
 
     @property
     def found(self) -> bool:
@@ -86,6 +87,7 @@ def _fits(hay: str, start: int, end: int, prefix: str, suffix: str) -> bool:
 
 
 def anchor(article: ArticleIndex, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
+    mismatch: Anchor | None = None
     for tier in (Tier.SAFE, Tier.LOOSE):
         norm = article.at(tier)
         q = _norm(quote, tier)
@@ -99,10 +101,18 @@ def anchor(article: ArticleIndex, quote: str, prefix: str = "", suffix: str = ""
         if len(chosen) == 1:
             start, end = norm.span(chosen[0], chosen[0] + len(q))
             return Anchor(Status.FOUND, start, end, tier, len(hits))
-        status = Status.AMBIGUOUS if chosen else Status.CONTEXT_MISMATCH
-        spans = tuple(norm.span(h, h + len(q)) for h in (chosen or hits))
-        return Anchor(status, tier=tier, count=len(chosen or hits), spans=spans)
-    return Anchor(Status.NOT_FOUND, suggestion=closest(article, quote))
+        if mismatch:  # the quote matched exactly but its context did not; a loose match of both did not help
+            return mismatch
+        if chosen:
+            spans = tuple(norm.span(h, h + len(q)) for h in chosen)
+            return Anchor(Status.AMBIGUOUS, tier=tier, count=len(chosen), spans=spans)
+        # Blame the selector at fault: the suffix when some occurrence has the prefix.
+        with_prefix = [h for h in hits if _fits(norm.text, h, h + len(q), p, "")]
+        key, candidates = ("suffix", with_prefix) if with_prefix else ("prefix", hits)
+        spans = tuple(norm.span(h, h + len(q)) for h in candidates)
+        # The prefix or suffix may differ only in diacritics: try the LOOSE tier before failing.
+        mismatch = Anchor(Status.CONTEXT_MISMATCH, tier=tier, count=len(hits), spans=spans, mismatch=key)
+    return mismatch or Anchor(Status.NOT_FOUND, suggestion=closest(article, quote))
 
 
 def _at(article: ArticleIndex, norm: Normalized, start: int, length: int, score: float) -> Suggestion:
