@@ -1,0 +1,1 @@
+"""Helpers for the editors' commands (`new`, `fmt`): canonical YAML style, safe file writes, progress."""

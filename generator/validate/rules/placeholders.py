@@ -1,0 +1,54 @@
+"""Placeholders are errors until an editor fills them in.
+
+`python -m generator new` writes skeletons whose fields to fill hold text
+containing the word TODO (`TODO: the claim, in Arabic`), so an unfinished
+file cannot be published by mistake: every TODO is reported, pointing at
+the field. Fields whose own rule already rejects a TODO with a more useful
+message (a verdict, topic, tag, related claim or article id; a date; a
+language) are left to that rule, so each problem is reported once.
+"""
+import re
+
+from ..registry import rule
+
+TODO_RE = re.compile(r"\bTODO\b")
+_OWN_RULE = {"verdict", "topic", "article", "date", "published", "updated", "id", "language"}
+_OWN_RULE_LISTS = {"tags", "related"}
+
+
+def _strings(data, path=()):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, path + (i,))
+    elif isinstance(data, str):
+        yield path, data
+
+
+def _field(path) -> str:
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+
+
+def _left_to_own_rule(path) -> bool:
+    if not path:
+        return False
+    if path[-1] in _OWN_RULE:
+        return True
+    return len(path) >= 2 and isinstance(path[-1], int) and path[-2] in _OWN_RULE_LISTS
+
+
+def placeholders(doc, ctx=None):
+    for path, value in _strings(doc.data):
+        if not TODO_RE.search(value) or _left_to_own_rule(path):
+            continue
+        shown = " ".join(value.split())
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        yield doc.diag(path, "todo-placeholder", f"`{_field(path)}` still holds a placeholder: «{shown}»",
+                       "replace the TODO text with the real content; the placeholder says what belongs here",
+                       key=False)
+
+
+for _kind in ("claim", "article", "verdicts", "topics", "tags"):
+    rule(_kind)(placeholders)
