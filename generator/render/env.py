@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -66,7 +66,13 @@ def t(ctx, key: str) -> str:
 def date(ctx, value: dt.date | None) -> Markup:
     if value is None:
         return Markup("")
-    shown = format_date(value, format="long", locale=ctx["lang"])
+    return _date_html(value, ctx["lang"])
+
+
+@lru_cache(maxsize=8192)
+def _date_html(value: dt.date, lang: str) -> Markup:
+    # Cached: a listing shows the same few hundred days over and over, and babel is slow.
+    shown = format_date(value, format="long", locale=lang)
     return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), shown)
 
 
@@ -81,9 +87,25 @@ def url(ctx, target: str) -> str:
     """Relative link from the current page to a page path such as "claims/x/" (directory URLs)."""
     here = ctx["page_url"]
     target, _, anchor = target.partition("#")
-    rel = posixpath.relpath(target or ".", here or ".")
+    rel = _relpath(target or ".", here or ".")
     rel = "" if rel == "." else rel + ("/" if target.endswith("/") and not rel.endswith("/") else "")
     return (rel or "./") + (f"#{anchor}" if anchor else "")
+
+
+def _parts(path: str) -> list[str]:
+    return [p for p in posixpath.normpath("/" + path).split("/") if p]
+
+
+@lru_cache(maxsize=65536)
+def _relpath(target: str, here: str) -> str:
+    """posixpath.relpath(target, here) for relative paths, without its getcwd() and abspath() per call."""
+    if ".." in target or ".." in here or target[:1] == "/" or here[:1] == "/":  # the general case
+        return posixpath.relpath(target, here)
+    t, h = _parts(target), _parts(here)
+    i = 0
+    while i < len(t) and i < len(h) and t[i] == h[i]:
+        i += 1
+    return "/".join([".."] * (len(h) - i) + t[i:]) or "."
 
 
 def _fragment_term(term: str) -> str:

@@ -35,6 +35,14 @@ class Context:
     def tags(self) -> set[str] | None:
         return _keys(self.corpus.tags.data)
 
+    @cached_property
+    def claim_ids(self) -> frozenset[str]:
+        return frozenset(self.corpus.claims)
+
+    @cached_property
+    def article_ids(self) -> frozenset[str]:
+        return frozenset(self.corpus.articles)
+
     def article_language(self, article_id: str) -> str | None:
         source = self.corpus.articles.get(article_id)
         data = source.meta.data if source else None

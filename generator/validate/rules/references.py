@@ -31,7 +31,7 @@ def claim_refs(doc, ctx):
         yield from _missing(doc, ("topic",), topic, ctx.topics, "topic", "topics.yaml")
     for i, tag in strings(data, "tags"):
         yield from _missing(doc, ("tags", i), tag, ctx.tags, "tag", "tags.yaml")
-    claims = set(ctx.corpus.claims)
+    claims = ctx.claim_ids  # built once: a set per claim would make the run quadratic
     own_id = doc.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     for i, other in strings(data, "related"):
         if other == own_id:
@@ -42,5 +42,5 @@ def claim_refs(doc, ctx):
     for i, excerpt in items(data, "excerpts"):
         article = text(excerpt, "article")
         if article is not None:
-            yield from _missing(doc, ("excerpts", i, "article"), article, set(ctx.corpus.articles),
+            yield from _missing(doc, ("excerpts", i, "article"), article, ctx.article_ids,
                                 "article", "content/articles/")
