@@ -240,3 +240,15 @@ def test_dates_are_formatted_for_the_locale(site, model):
     months = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
               "نوفمبر", "ديسمبر")
     assert any(m in ar[claim.published.isoformat()] for m in months)
+
+
+def test_badges_inside_foreign_article_text_carry_the_page_language(site, model):
+    """A verdict label shown inside an article in the other language is marked with its own lang and dir."""
+    for aid, article in model.articles.items():
+        for lang in LANGS:
+            d = doc(site, f"{lang_root(lang)}articles/{aid}/")
+            badges = [a for a in d.with_class("a", "fc-badge") if a.get("href", "").startswith("../../claims/")]
+            if lang == article.language:
+                assert all("lang" not in a for a in badges)
+            else:
+                assert all(a.get("lang") == lang and a.get("dir") in ("ltr", "rtl") for a in badges), (aid, lang)

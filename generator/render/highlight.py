@@ -21,6 +21,7 @@ class Highlight:
     verdict: str  # verdict id, for the colour class
     label: str  # verdict label in the page language
     title: str  # the claim, as a tooltip
+    lang: str = ""  # the label's language when it differs from the article's (the badge is marked with it)
 
 
 def _piece(text: str, covering: list[Highlight]) -> Markup:
@@ -30,6 +31,14 @@ def _piece(text: str, covering: list[Highlight]) -> Markup:
     h = min(covering, key=lambda x: x.end - x.start)  # innermost
     return Markup('<mark class="fc-hl fc-v-{v}"><a href="{href}" title="{title}">{body}</a></mark>').format(
         v=h.verdict, href=h.href, title=h.title, body=body)
+
+
+def _badge(h: Highlight) -> Markup:
+    # An English label inside Arabic text (or the reverse) gets its own lang and dir:
+    # screen readers switch voice, and the label is isolated from the text's direction.
+    marks = Markup(' lang="{}" dir="{}"').format(h.lang, "rtl" if h.lang == "ar" else "ltr") if h.lang else ""
+    return Markup('<a class="fc-badge fc-v-{v}" href="{href}"{marks}>{label}</a>').format(
+        v=h.verdict, href=h.href, marks=marks, label=h.label)
 
 
 def highlight(text: str, highlights: list[Highlight]) -> Markup:
@@ -52,8 +61,7 @@ def highlight(text: str, highlights: list[Highlight]) -> Markup:
     active: list[Highlight] = []
     for a, b in zip(bounds, bounds[1:]):
         for h in ends.get(a, ()):
-            line.append(Markup('<a class="fc-badge fc-v-{v}" href="{href}">{label}</a>').format(
-                v=h.verdict, href=h.href, label=h.label))
+            line.append(_badge(h))
         active = [h for h in active if h.end > a] + starts.get(a, [])
         for h in starts.get(a, ()):
             line.append(Markup('<span class="fc-anchor" id="{}"></span>').format(h.anchor))
@@ -65,8 +73,7 @@ def highlight(text: str, highlights: list[Highlight]) -> Markup:
             continue
         line.append(_piece(piece, active))
     for h in ends.get(len(text), ()):
-        line.append(Markup('<a class="fc-badge fc-v-{v}" href="{href}">{label}</a>').format(
-            v=h.verdict, href=h.href, label=h.label))
+        line.append(_badge(h))
     if line:
         paragraphs.append(Markup("").join(line))
     return Markup("\n").join(Markup("<p>{}</p>").format(p) for p in paragraphs if p.strip())

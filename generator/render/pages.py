@@ -130,6 +130,42 @@ def pages(content: Content, settings: Settings) -> Iterator[Page]:
                           kind="tag", verdict=None, heading=tag.label)
 
 
+_COMMON = ("content", "site", "settings", "anchor_id")
+
+
+def page_deps(page: Page):
+    """Everything a page's output depends on, as a value compared between runs (generator/incremental.py):
+    equal deps and the same generator version (templates included) mean the same Markdown, so the page
+    is not rendered again. The page's own context, the verdict scale and the settings, plus what each
+    template reads through `content` or `site`. A template that starts reading something new through
+    them must add it here (tests/test_benchmarks.py compares incremental and full renders)."""
+    ctx = page.context
+    content, site = ctx["content"], ctx["site"]
+    own = tuple((k, v) for k, v in sorted(ctx.items()) if k not in _COMMON)
+    extra: tuple = ()
+    t = page.template
+    if t == "claim.md.j2":
+        claim = ctx["claim"]
+        extra = (tuple(content.articles[a] for a in claim.articles),
+                 content.topics.get(claim.topic) if claim.topic else None,
+                 tuple(content.tags.get(tag) for tag in claim.tags), tuple(site.same_topic(claim)))
+    elif t == "claims.md.j2":
+        extra = (tuple((a.id, a.title) for a in content.articles.values()), tuple(content.tags.values()))
+    elif t == "articles.md.j2":
+        extra = tuple((a.id, a.title, a.outlet, a.published, tuple(site.tally(site.by_article[a.id])))
+                      for a in content.articles.values())
+    elif t == "compare.md.j2":
+        extra = tuple((topic, tuple((a, tuple(cs)) for a, cs in site.topic_columns(topic.id)))
+                      for topic in content.topics.values())
+    elif t == "static.md.j2":
+        extra = tuple(content.pages.get((ctx["name"], lang)) for lang in content.languages)
+    elif t == "tags.md.j2":
+        extra = tuple((tag, len(site.by_tag[tag.id])) for tag in content.tags.values())
+    elif t not in ("article.md.j2", "listing.md.j2", "home.md.j2", "search.md.j2", "verdicts.md.j2"):
+        return None  # unknown: always rendered
+    return (t, own, extra, tuple(content.verdicts.values()), ctx["settings"], content.languages)
+
+
 def article_html(page: Page, lang: str) -> str:
     """The article text with highlights, links relative to the article page."""
     ctx = page.context
@@ -140,7 +176,8 @@ def article_html(page: Page, lang: str) -> str:
         for i, ex in enumerate(claim.excerpts):
             if ex.article == article.id:
                 marks.append(Highlight(ex.start, ex.end, anchor_id(claim.id, i), f"../../claims/{claim.id}/",
-                                       claim.verdict, verdict.label[lang], claim.claim[lang]))
+                                       claim.verdict, verdict.label[lang], claim.claim[lang],
+                                       lang if lang != article.language else ""))
     return highlight(article.text, marks)
 
 
