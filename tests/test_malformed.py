@@ -178,3 +178,18 @@ def test_lone_cr_line_ends_count_as_lines(content_tree):
     proc = run_validate(content_tree({"claims/toll.yaml": claim.replace("\n", "\r").encode()}), "json", 30)
     (d,) = json.loads(proc.stdout)
     assert (d["code"], d["line"], d["column"]) == ("date-invalid", 19, 12)
+
+
+def test_long_missing_quote_in_long_article_is_bounded(content_tree):
+    """A pasted 5,000-character quote that is nowhere in a 1 MB article: the closest-passage
+    search stays fast (aligning the whole quote took tens of seconds)."""
+    from generator.pipeline import check
+
+    article = "وقال البيت الأبيض إن الجانبين اتفقا على هزيمة حماس في رفح. " * 9000
+    quote = ("كلمة أخرى غير موجودة في هذا المقال " * 200)[:5000]
+    claim = _minimal("claims/toll.yaml").replace("quote: أكثر من 33,000 شخص قتلوا", f"quote: {quote}")
+    content = content_tree({"articles/report.txt": article, "claims/toll.yaml": claim})
+    started = time.monotonic()
+    checked = check(content)
+    assert time.monotonic() - started < 10
+    assert [d.code for d in checked.diagnostics] == ["quote-not-found"]

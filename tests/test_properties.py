@@ -252,3 +252,29 @@ def test_quote_roundtrip_on_generated_text(text, data):
 
 def test_seed_articles_present():
     assert SEEDS, "the seed articles in /work/shared/seeds/ are used by the round-trip test"
+
+
+# (d) anchoring arbitrary quotes never raises, and a match is what the quote says ---------
+
+WILD = st.text(st.one_of(SIMPLE_CHARS, ARABIC, MARKS, ODD, st.sampled_from(" \n\t")), max_size=40)
+
+
+@SETTINGS
+@given(text=st.one_of(GENERATED, WILD), data=st.data())
+def test_anchor_never_raises_and_matches_are_faithful(text, data):
+    """Quotes, prefixes and suffixes are random text or cuts of the article at any
+    code point, even between a letter and its marks."""
+    def cut() -> st.SearchStrategy[str]:
+        return st.integers(0, len(text)).flatmap(lambda i: st.integers(i, len(text)).map(lambda j: text[i:j]))
+
+    quote, prefix, suffix = (data.draw(st.one_of(WILD, cut()), label=k) for k in ("quote", "prefix", "suffix"))
+    found = anchor(ArticleIndex(text), quote, prefix, suffix)
+    if found.status is Status.FOUND:
+        assert 0 <= found.start < found.end <= len(text)
+        assert normalize(text[found.start:found.end], found.tier).text == normalize(quote, found.tier).text.strip()
+    elif found.status is Status.NOT_FOUND and found.suggestion:
+        s = found.suggestion
+        assert 0 <= s.start < s.end <= len(text) and 1 <= s.line <= text.count("\n") + 1
+        assert 50 <= s.similarity <= 100
+    for a, b in found.spans:
+        assert 0 <= a < b <= len(text)
