@@ -14,7 +14,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from ..anchor.match import ArticleIndex, Status, anchor
+from ..anchor.match import ArticleIndex, Status, anchor, context_of
 from ..anchor.normalize import Tier
 from ..diagnostics import Diagnostic, Severity
 from ..edit.files import schema_comment, write_new
@@ -29,6 +29,7 @@ HELP = "start a claim (checks the quote, fills in prefix/suffix) or add an artic
 LANGUAGES = ("ar", "en")
 NAMES = {"ar": "Arabic", "en": "English"}
 MAX_CONTEXT_WORDS = 15
+MAX_LISTED = 9  # occurrences listed when a quote is ambiguous
 
 
 class UsageError(Exception):
@@ -242,12 +243,16 @@ def _claim(args) -> int:
                   file=sys.stderr)
             return 1
         excerpt.update(context)
-        lines = ", ".join(str(index.line_of(a)) for a, _ in spans)
+        print(f"the quote occurs {len(spans)} times in `{article_id}`:", file=sys.stderr)
+        for n, (a, b) in enumerate(spans[:MAX_LISTED], 1):
+            before = " ".join(context_of(index, a, b)[0].split()[-6:])
+            print(f"  {n}. line {index.line_of(a)}: …{before} «{' '.join(index.text[a:b].split())}»", file=sys.stderr)
+        if len(spans) > MAX_LISTED:
+            print(f"  … and {len(spans) - MAX_LISTED} more", file=sys.stderr)
         key, value = next(iter(context.items()))
-        print(f"the quote occurs {len(spans)} times in `{article_id}` (lines {lines}); quoting occurrence "
-              f"{occurrence} (line {index.line_of(span[0])}), picked out by {key}: \"{value}\"", file=sys.stderr)
+        print(f"quoting occurrence {occurrence}, picked out by {key}: \"{value}\"", file=sys.stderr)
         if not args.occurrence:
-            print("  to quote another occurrence, run again with --occurrence N", file=sys.stderr)
+            print("  to quote another one, run again with --occurrence N", file=sys.stderr)
 
     lang = _article_language(content, article_id, quote)
     skeleton = claim_skeleton(content, article_id, lang, excerpt, dt.date.today())
