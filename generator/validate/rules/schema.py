@@ -22,6 +22,7 @@ from ..registry import rule
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
+_SLUG = json.loads((SCHEMA_DIR / "defs.schema.json").read_text(encoding="utf-8"))["$defs"]["slug"]["pattern"]
 
 
 @cache
@@ -124,6 +125,10 @@ def _diagnostics(doc: Document, err: ValidationError):
     elif v == "pattern":
         if "format" in err.schema:
             return  # dates and URLs: see dates.py and urls.py
+        if err.validator_value != _SLUG:  # a colour, say: not an id
+            yield doc.diag(path, "schema-pattern", f"`{_field(path)}` does not have the expected form: `{err.instance}`",
+                           f"expected: {err.schema.get('description') or err.validator_value}", key=False)
+            return
         yield doc.diag(path, "id-invalid", f"`{err.instance}` is not a valid id",
                        "ids are lowercase ASCII letters, digits and single hyphens, such as `death-toll`",
                        key=False)
