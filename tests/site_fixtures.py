@@ -214,7 +214,7 @@ def _once(request, key: str, make):
             value, cleanup = exc, None
         _CACHE[key] = value
         if cleanup:
-            request.config.add_cleanup(cleanup)
+            request.addfinalizer(cleanup)  # session scope: runs when the session ends
     value = _CACHE[key]
     if isinstance(value, pytest.skip.Exception):
         pytest.skip(str(value))

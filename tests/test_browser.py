@@ -142,3 +142,16 @@ def test_axe_finds_no_serious_violation(browser, fixture_url, path, scheme):
     finally:
         context.close()
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_no_horizontal_overflow_on_a_phone(browser, fixture_url, lang):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        pg = context.new_page()
+        for path in ("", "claims/toll/", "claims/defeat/", "articles/report/", "articles/wire/", "compare/", "claims/"):
+            goto(pg, fixture_url, ("" if lang == "ar" else "en/") + path)
+            width = pg.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{lang} {path}: the page is {width} px wide on a 390 px screen"
+    finally:
+        context.close()
