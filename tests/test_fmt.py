@@ -289,3 +289,14 @@ def test_any_document_keeps_its_data_and_comments_and_formats_once(data, flow, r
     comments = re.compile(r"# (?:above|end) \d+$", re.M)
     assert Counter(comments.findall(first.text)) == Counter(comments.findall(text))
     assert canonical(first.text, "claim", "x.yaml", nested=True).text == first.text
+
+
+def test_many_files_are_formatted_in_parallel_with_the_same_result(content_tree, cli, monkeypatch):
+    import generator.commands.fmt as fmt
+    monkeypatch.setattr(fmt, "PARALLEL_FROM", 2)  # a worker pool even for a small tree
+    content = content_tree({f"claims/copy-{i}.yaml": MESSY for i in range(6)})
+    code, out, err = cli("fmt", "--content", content)
+    assert code == 0, err
+    for i in range(6):
+        assert (content / "claims" / f"copy-{i}.yaml").read_text(encoding="utf-8") == CANONICAL
+    assert cli("fmt", "--check", "--content", content)[0] == 0

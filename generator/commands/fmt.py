@@ -7,7 +7,10 @@ when its data and comments survive unchanged, atomically.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from ..diagnostics import Diagnostic, Severity
 from ..edit.files import content_yaml_files, write_atomic
@@ -18,6 +21,7 @@ from ..load.tree import display_path
 from ..load.yaml_source import read_text
 from .validate import report
 
+PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
 HELP = "rewrite content YAML in the canonical style and key order, keeping comments (--check: only report)"
 
 
@@ -27,39 +31,59 @@ def add_arguments(parser) -> None:
     parser.add_argument("--diff", action="store_true", help="with --check: also print what would change")
 
 
+def _format(job: tuple[str, str, str]) -> tuple[str | None, list[Diagnostic]]:
+    """(canonical text or None, problems) for one file's text; runs in a worker process for large trees."""
+    text, kind, shown = job
+    try:
+        result = canonical(text, kind, shown, nested=kind in ("article", "claim"))
+    except Unsafe as exc:
+        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", str(exc).split(": ", 1)[-1],
+                                 "the file was left untouched; please report this file to the developers")]
+    return result.text, result.diagnostics
+
+
+def _formatted(jobs: list[tuple[str, str, str]]):
+    """Results in order; in parallel when there are many files (the round-trip dumper is pure Python)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        yield from map(_format, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_format, jobs, chunksize=16)
+
+
 def run(args) -> int:
     files = content_yaml_files(args.content)
     problems: list[Diagnostic] = []
     changed: list[str] = []
     skipped: set[str] = set()
-    with Progress(len(files), "fmt") as progress:
-        for path, kind in files:
-            shown = display_path(path)
+    readable: list[tuple[Path, str, str, bytes]] = []  # path, shown, text, bytes as read
+    jobs: list[tuple[str, str, str]] = []
+    for path, kind in files:
+        shown = display_path(path)
+        if path.is_symlink():
+            problems.append(Diagnostic(shown, 1, 1, Severity.WARNING, "fmt-skipped",
+                                       "this file is a link; fmt does not rewrite links",
+                                       "replace the link with a real file"))
+            skipped.add(shown)
+            continue
+        text, problem = read_text(path, shown, limits.MAX_YAML_BYTES)
+        if problem:
+            problems.append(problem)
+            skipped.add(shown)
+            continue
+        readable.append((path, shown, text, path.read_bytes()))
+        jobs.append((text, kind, shown))
+
+    with Progress(len(jobs), "fmt") as progress:
+        for (path, shown, text, raw), (result, found) in zip(readable, _formatted(jobs)):
             progress.step(shown)
-            if path.is_symlink():
-                problems.append(Diagnostic(shown, 1, 1, Severity.WARNING, "fmt-skipped",
-                                           "this file is a link; fmt does not rewrite links",
-                                           "replace the link with a real file"))
+            if result is None:
+                problems.extend(found)
                 skipped.add(shown)
                 continue
-            text, problem = read_text(path, shown, limits.MAX_YAML_BYTES)
-            if problem:
-                problems.append(problem)
-                skipped.add(shown)
-                continue
-            try:
-                result = canonical(text, kind, shown, nested=kind in ("article", "claim"))
-            except Unsafe as exc:
-                problems.append(Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", str(exc).split(": ", 1)[-1],
-                                           "the file was left untouched; please report this file to the developers"))
-                skipped.add(shown)
-                continue
-            if result.text is None:
-                problems.extend(result.diagnostics)
-                skipped.add(shown)
-                continue
-            new = result.text.encode("utf-8")
-            if new == path.read_bytes():
+            new = result.encode("utf-8")
+            if new == raw:
                 continue
             changed.append(shown)
             progress.clear()
@@ -67,8 +91,14 @@ def run(args) -> int:
                 print(f"would reformat {shown}")
                 if args.diff:
                     sys.stdout.writelines(difflib.unified_diff(
-                        text.splitlines(keepends=True), result.text.splitlines(keepends=True),
+                        text.splitlines(keepends=True), result.splitlines(keepends=True),
                         f"{shown} (now)", f"{shown} (formatted)"))
+            elif path.read_bytes() != raw:  # saved by someone else meanwhile: theirs wins
+                changed.pop()
+                skipped.add(shown)
+                problems.append(Diagnostic(shown, 1, 1, Severity.WARNING, "fmt-skipped",
+                                           "the file changed while fmt was running; it was left as it is",
+                                           "run `python -m generator fmt` again"))
             else:
                 write_atomic(path, new)
                 print(f"reformatted {shown}")

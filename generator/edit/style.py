@@ -239,15 +239,6 @@ def _canonical(value: Any, shape: Shape | None, keep_order: bool = False) -> Any
     return _scalar(value)
 
 
-def _child(container: Any, key: Any) -> Any:
-    if isinstance(container, dict):
-        for k in container:
-            if k == key or str(k) == key:
-                return k, container[k]
-        raise KeyError(key)
-    return key, container[key]
-
-
 def _is_block_text(value: Any) -> bool:
     return isinstance(value, LiteralScalarString)
 
