@@ -274,6 +274,15 @@ def test_quote_with_diacritics_matches_with_warning_and_records_the_span(content
     assert _span(content) == QUOTE
 
 
+def test_quote_dropping_a_diacritic_at_its_end_warns(content_tree):
+    """The article has كتبَ; a quote ending in كتب is not exact: it cuts the letter from its mark."""
+    text = MINIMAL["articles/report.txt"] + "وقال إنه كتبَ الرسالة.\n"
+    content = content_tree({"articles/report.txt": text, "claims/toll.yaml": quote("وقال إنه كتب")})
+    proc, diags = validate_json(content)
+    assert proc.returncode == 0 and [d["code"] for d in diags] == ["quote-normalized"]
+    assert _span(content) == "وقال إنه كتبَ"
+
+
 AMBIGUOUS = "وأعرب المشاركون الأمريكيون عن قلقهم"
 LINE2 = MINIMAL["articles/report.txt"].splitlines()[1]
 

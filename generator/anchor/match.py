@@ -80,6 +80,13 @@ def _occurrences(haystack: str, needle: str) -> list[int]:
     return found
 
 
+def _whole_clusters(norm: Normalized, start: int, end: int) -> bool:
+    """The match does not split a letter from its marks: a quote "كتب" is not an exact
+    match of "كتبَ" (it is one once LOOSE drops the mark, with a warning)."""
+    s = norm.starts
+    return (start == 0 or s[start] != s[start - 1]) and (end == len(s) or s[end] != s[end - 1])
+
+
 def _fits(hay: str, start: int, end: int, prefix: str, suffix: str) -> bool:
     # Whitespace at the junction is not significant: "…قال " + "إن…" or "…قال" + " إن…".
     return (not prefix or hay[:start].rstrip().endswith(prefix.strip())) and (
@@ -94,7 +101,7 @@ def anchor(article: ArticleIndex, quote: str, prefix: str = "", suffix: str = ""
         q = _norm(quote, tier)
         if not q:
             break
-        hits = _occurrences(norm.text, q)
+        hits = [h for h in _occurrences(norm.text, q) if _whole_clusters(norm, h, h + len(q))]
         if not hits:
             continue
         p, s = _norm(prefix, tier), _norm(suffix, tier)
