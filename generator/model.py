@@ -7,8 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .load.tree import Corpus
-from .validate.context import LANGUAGES, Context
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only annotations: importing the model must not load the validator
+    from .load.tree import Corpus
+    from .validate.context import Context
+
+LANGUAGES = ("ar", "en")  # site languages; the first is the default
 
 
 @dataclass(frozen=True)
@@ -168,8 +173,10 @@ def _claim(cid: str, d: dict, ctx: Context) -> Claim:
     )
 
 
-def build_content(corpus: Corpus, ctx: Context) -> Content:
-    """Assemble the model. Call only when validation found no errors."""
+def build_content(corpus: Corpus, ctx: Context, prebuilt: dict[str, Claim] | None = None) -> Content:
+    """Assemble the model. Call only when validation found no errors.
+    `prebuilt`: claims already built from unchanged files (generator/incremental.py)."""
+    prebuilt = prebuilt or {}
     verdicts = {
         k: Verdict(k, Text.of(v["label"]), Text.of(v["description"]), v["rating"], v["color"], i)
         for i, (k, v) in enumerate(corpus.verdicts.data.items())
@@ -183,5 +190,6 @@ def build_content(corpus: Corpus, ctx: Context) -> Content:
         articles[aid] = Article(aid, Text.of(m["title"]), Text.of(m["outlet"]), _date(m["published"]),
                                 m["language"], m.get("url"), tuple(Text.of(a) for a in m.get("authors") or ()),
                                 Text.maybe(m.get("note")), src.text)
-    claims = {cid: _claim(cid, doc.data, ctx) for cid, doc in sorted(corpus.claims.items())}
+    claims = {cid: prebuilt[cid] if cid in prebuilt else _claim(cid, doc.data, ctx)
+              for cid, doc in sorted(corpus.claims.items())}
     return Content(verdicts, topics, tags, articles, claims, dict(corpus.pages))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, has_errors
-from .load import load_corpus
-from .model import Content, build_content
-from .validate import Context, validate
+
+if TYPE_CHECKING:
+    from .model import Content
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,11 @@ class Checked:
 
 
 def check(content_dir: Path) -> Checked:
+    # Imported here: a no-change incremental run needs `Checked` but none of the validator.
+    from .load import load_corpus
+    from .model import build_content
+    from .validate import Context, validate
+
     corpus = load_corpus(content_dir)
     ctx = Context(corpus)
     diagnostics = validate(corpus, ctx)

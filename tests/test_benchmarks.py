@@ -74,3 +74,124 @@ def test_fast_schema_check_never_passes_what_jsonschema_rejects(name, path):
         if rng.random() < 0.1:
             mutant[rng.choice(["extra", "clam", "id"])] = rng.choice(values)
         assert not (fast(mutant) and not slow.is_valid(mutant)), (p, mutant)
+
+
+# --- incremental runs give what a full run gives -------------------------------------------------------
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file() and p.name != ".manifest.json"} if folder.exists() else {}
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["one-process", "forked-worker"])
+def test_incremental_runs_equal_full_runs(tmp_path, monkeypatch, forked):
+    """After each edit, check_and_render (with its cache) gives the diagnostics and the docs a cold run gives;
+    also when half the claims and pages go to a forked worker."""
+    import re
+    import shutil
+
+    from generator import incremental
+
+    monkeypatch.setattr(incremental, "MIN_PARALLEL", 2 if forked else 10**9)
+
+    from benchmarks.corpus import generate
+    from generator.build import render
+    from generator.incremental import check_and_render
+    from generator.pipeline import check
+    from generator.settings import load_settings
+
+    settings = load_settings()
+    content = tmp_path / "content"
+    generate(content, 60, seed=5)
+    claims = content / "claims"
+
+    def compare(label):
+        checked, stats = check_and_render(content, settings, tmp_path / "docs", tmp_path / "cache")
+        full = check(content)
+        assert checked.diagnostics == full.diagnostics, label
+        assert [d.notes for d in checked.diagnostics] == [d.notes for d in full.diagnostics], label
+        assert (stats is None) == (full.content is None), label
+        if full.content is not None:
+            shutil.rmtree(tmp_path / "full", ignore_errors=True)
+            render(full.content, settings, tmp_path / "full")
+            assert _files(tmp_path / "docs") == _files(tmp_path / "full"), label
+        return stats
+
+    def edit(name, old, new):
+        path = claims / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    assert compare("cold").written > 0
+    assert compare("no change").written == 0
+    edit("claim-00003.yaml", "  ar: ", "  ar: تعديل ")
+    assert 0 < compare("one claim's text").written < 20
+    verdict = re.search(r"verdict: (\S+)", (claims / "claim-00005.yaml").read_text()).group(1)
+    edit("claim-00005.yaml", f"verdict: {verdict}", "verdict: " + ("accurate" if verdict != "accurate" else "misleading"))
+    compare("a verdict")
+    edit("claim-00007.yaml", "published: ", "x_unknown: 1\npublished: ")
+    assert compare("a schema error") is None
+    edit("claim-00007.yaml", "x_unknown: 1\n", "")
+    compare("fixed")
+    related = next(p for p in sorted(claims.glob("*.yaml")) if "related: [" in p.read_text())
+    target = re.search(r"related: \[([^\],]+)", related.read_text()).group(1)
+    kept = (claims / f"{target}.yaml").read_bytes()
+    (claims / f"{target}.yaml").unlink()
+    assert compare("a related claim deleted") is None
+    (claims / f"{target}.yaml").write_bytes(kept)
+    compare("restored")
+    for path in sorted(claims.glob("*.yaml")):  # a quote written exactly as its article has it
+        source = path.read_text(encoding="utf-8")
+        quote = re.search(r'quote: "([^"]+)"', source).group(1)
+        article = content / "articles" / (re.search(r"article: (\S+)", source).group(1) + ".txt")
+        text = article.read_text(encoding="utf-8")
+        if quote in text:
+            break
+    article.write_text(text.replace(quote, "نص آخر"), encoding="utf-8")
+    assert compare("a quoted passage removed from its article") is None
+    article.write_text(text, encoding="utf-8")
+    compare("article restored")
+    tags = content / "tags.yaml"
+    tags.write_text(tags.read_text(encoding="utf-8").replace('en: "', 'en: "Renamed ', 1), encoding="utf-8")
+    compare("a tag label")
+    shutil.copy(claims / "claim-00011.yaml", claims / "claim-99999.yaml")
+    compare("a new claim")
+    (claims / "claim-99999.yaml").unlink()
+    compare("a claim removed")
+
+
+# --- the benchmark itself, on a small corpus (a smoke test: no timed assertions) ------------------------
+
+def test_corpus_is_reproducible_and_valid(tmp_path):
+    from benchmarks.corpus import generate
+    from generator.diagnostics import has_errors
+    from generator.pipeline import check
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    counts = generate(a, 40, seed=9)
+    generate(b, 40, seed=9)
+    assert _files(a) == _files(b)
+    assert counts["claims"] == 40 and len(list((a / "claims").glob("*.yaml"))) == 40
+    checked = check(a)
+    assert not has_errors(checked.diagnostics), checked.diagnostics[:3]
+    claims = checked.content.claims.values()
+    assert any(len(c.articles) > 1 for c in claims) or any(c.topic for c in claims)
+    assert any(c.corrections for c in claims) and any(c.tags for c in claims)
+    sizes = [p.stat().st_size for p in (a / "articles").glob("*.txt")]
+    assert min(sizes) >= 3000 and max(sizes) <= 8500
+
+
+@pytest.mark.slow
+def test_benchmark_runner_writes_every_row(tmp_path):
+    out = tmp_path / "B.md"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.run", "--claims", "100,200", "--runs", "1",
+                           "--out", str(out), "--skip-browser"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    for row in ("validate+render, cold, 100 claims", "validate+render, cold, 200 claims",
+                "re-run, no change, 200 claims", "re-run after editing one claim, 200 claims",
+                "full build / bare MkDocs build", "time ratio 200/100 claims", "peak RSS",
+                "claim page HTML, median", "total site size", "home page", "all-claims page",
+                "a verdict page", "one search query"):
+        assert row in text, row

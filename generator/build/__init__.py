@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Content
-from ..render import render_docs, render_site_files
+from ..render import iter_docs, render_site_files
 from ..render.write import SyncStats, sync
 from ..settings import PROJECT_ROOT, Settings
 
@@ -39,7 +39,7 @@ def log(message: str) -> None:
 
 
 def render(content: Content, settings: Settings, docs_dir: Path) -> SyncStats:
-    return sync(docs_dir, render_docs(content, settings))
+    return sync(docs_dir, iter_docs(content, settings))
 
 
 def _run(stage: str, cmd: list[str], env: dict | None = None) -> None:
@@ -81,8 +81,9 @@ def swap_in(staging: Path, site_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build(content: Content, settings: Settings, options: Options) -> None:
-    stats = render(content, settings, options.docs_dir)
+def build(content: Content, settings: Settings, options: Options, rendered: SyncStats | None = None) -> None:
+    """`rendered`: the docs folder is already up to date (generator/incremental.py rendered it)."""
+    stats = rendered or render(content, settings, options.docs_dir)
     log(f"  render: {stats.written} written, {stats.unchanged} unchanged, {stats.deleted} deleted")
     site_dir = options.site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)

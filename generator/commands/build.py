@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..build import BuildError, Options, build, log
 from ..diagnostics import has_errors
+from ..incremental import check_and_render
 from ..pipeline import check
 from ..settings import PROJECT_ROOT, SettingsError, load_settings
 from .validate import report
@@ -32,20 +33,26 @@ def run(args) -> int:
 
     started = time.perf_counter()
     log(f"validating {args.content} …")
-    checked = check(args.content)
+    try:
+        settings, settings_error = load_settings(), None
+    except SettingsError as exc:  # reported after the content's own errors, as before
+        settings, settings_error = None, exc
+    if settings is None:
+        checked, rendered = check(args.content), None
+    else:  # validate and render, reusing the previous run's work for what did not change (build/cache/)
+        checked, rendered = check_and_render(args.content, settings, args.docs_dir.resolve())
     if checked.diagnostics:
         report(checked.diagnostics, stream=sys.stderr)
     if has_errors(checked.diagnostics):
         log("build stopped: fix the errors above; nothing was written")
         return 1
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        raise UsageError(str(exc)) from exc
+    if settings_error is not None:
+        raise UsageError(str(settings_error)) from settings_error
     content = checked.content
     log(f"building {len(content.claims)} claims, {len(content.articles)} articles × {len(content.languages)} languages …")
     try:
-        build(content, settings, Options(args.site_dir, args.docs_dir.resolve(), args.strict, not args.no_search))
+        build(content, settings, Options(args.site_dir, args.docs_dir.resolve(), args.strict, not args.no_search),
+              rendered)
     except BuildError as exc:
         log(f"error: {exc}\nthe previous site in {args.site_dir} was left as it was")
         return 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,30 +33,47 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def sync(folder: Path, files: dict[str, str | bytes], keep: frozenset[str] = frozenset()) -> SyncStats:
+def write_one(folder: Path, old: dict[str, str], rel: str, body: str | bytes) -> tuple[str, bool]:
+    """Write one file unless it already holds `body`: (its digest, whether it was written)."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    digest = _digest(data)
+    path = folder / rel
+    if old.get(rel) == digest and path.is_file():
+        return digest, False
+    if path.is_file() and _digest(path.read_bytes()) == digest:
+        return digest, False
+    _atomic_write(path, data)
+    return digest, True
+
+
+def read_manifest(folder: Path) -> dict[str, str]:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def sync(folder: Path, files: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]],
+         keep: Collection[str] = frozenset(), done: Iterable[tuple[str, str, bool]] = ()) -> SyncStats:
     """Write `files` into folder; `keep` names files left as they are (not re-rendered: their inputs did
-    not change, and the old manifest lists them); every other file is deleted."""
+    not change, and the old manifest lists them); `done`: (path, digest, written) of files that
+    `write_one` already wrote (in a worker process); every other file is deleted."""
     folder.mkdir(parents=True, exist_ok=True)
     manifest_path = folder / MANIFEST
-    try:
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        old = {}
-    new: dict[str, str] = {rel: old[rel] for rel in keep}
-    written, unchanged = 0, len(keep)
-    for rel, body in sorted(files.items()):
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        digest = _digest(data)
+    old = read_manifest(folder)
+    new: dict[str, str] = {}
+    written = unchanged = 0
+    for rel, body in (sorted(files.items()) if isinstance(files, Mapping) else files):  # pairs: as they come
+        new[rel], wrote = write_one(folder, old, rel, body)
+        written += wrote
+        unchanged += not wrote
+    for rel, digest, wrote in done:
         new[rel] = digest
-        path = folder / rel
-        if old.get(rel) == digest and path.is_file():
-            unchanged += 1
-            continue
-        if path.is_file() and _digest(path.read_bytes()) == digest:
-            unchanged += 1
-            continue
-        _atomic_write(path, data)
-        written += 1
+        written += wrote
+        unchanged += not wrote
+    # Read after the files: an iterator of files may fill `keep` as it goes.
+    new.update({rel: old[rel] for rel in keep})
+    unchanged += len(keep)
     deleted = 0
     # Deepest first, so emptied folders go too (os.walk: pathlib's rglob costs ~20 µs a file).
     for dirpath, dirnames, filenames in os.walk(folder, topdown=False):

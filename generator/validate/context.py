@@ -6,7 +6,7 @@ from functools import cached_property
 from ..anchor.match import Anchor, ArticleIndex, anchor
 from ..load.tree import Corpus
 
-LANGUAGES = ("ar", "en")  # site languages; the first is the default
+from ..model import LANGUAGES  # noqa: F401  (site languages; the first is the default)
 
 
 def _keys(data) -> set[str] | None:
