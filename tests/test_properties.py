@@ -20,7 +20,7 @@ from generator.anchor.match import ArticleIndex, Status, anchor
 from generator.anchor.normalize import Tier, normalize
 from generator.pipeline import check
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEEDS = sorted(Path("/work/shared/seeds").glob("*.txt"))
 
 
@@ -242,7 +242,7 @@ def test_quote_roundtrip_on_seed_articles(seed_indexes, data):
     _roundtrip(index, text, bounds, data)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(text=GENERATED, data=st.data())
 def test_quote_roundtrip_on_generated_text(text, data):
     bounds = _clusters(text)
