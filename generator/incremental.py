@@ -19,6 +19,7 @@ tests/test_benchmarks.py checks diagnostics and every generated file after edits
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 # The validator, the model and the templates are imported when a run has work to do: a run with
 # nothing changed only stats files (imports are a third of its time).
 
-FORMAT = 1
+FORMAT = 2
 CACHE_DIR = Path(os.environ.get("FACTCHECK_CACHE_DIR") or PROJECT_ROOT / "build" / "cache")
 
 
@@ -96,20 +97,34 @@ class Entry:
 
 
 class LazyContent:
-    """The cached content model, unpickled on first use (a no-change run may never need it)."""
+    """The content model, built on first use by a run that reuses every cached claim (a no-change run
+    may never need it: the cache does not keep the model whole, whose article texts make it slow to load)."""
 
-    def __init__(self, path: Path) -> None:
-        self._path, self._content = path, None
+    def __init__(self, *args) -> None:
+        self._args, self._content = args, None
 
     def __getattr__(self, name):
         if self._content is None:
-            self._content = _load(self._path)["content"]
+            self._content = check_and_render(*self._args, _reuse_only=True)[0].content
         return getattr(self._content, name)
+
+
+class _NoGC:
+    """The cyclic GC off while (un)pickling: 300,000 new objects trigger full collections that scan them
+    all again and again (10,000 claims: 1.5 s to load the cache with it, 0.4 s without)."""
+
+    def __enter__(self):
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was:
+            gc.enable()
 
 
 def _load(path: Path):
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb") as f, _NoGC():
             return pickle.load(f)
     except Exception:  # a missing, truncated or old-format cache is only a cold run
         return None
@@ -121,7 +136,7 @@ KEEP_CACHES = 16  # content folders remembered (tests build many small ones); th
 def _save(path: Path, obj) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
+    with open(tmp, "wb") as f, _NoGC():
         pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 
@@ -208,7 +223,7 @@ def _sig_of_manifest(docs_dir: Path):
 
 
 def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
-                     cache_dir: Path = CACHE_DIR) -> tuple[Checked, SyncStats | None]:
+                     cache_dir: Path = CACHE_DIR, _reuse_only: bool = False) -> tuple[Checked, SyncStats | None]:
     """`pipeline.check` then, when there are no errors, render into docs_dir: the same results, reusing
     the previous run's work. Returns the check and the render's statistics (None when not rendered)."""
     root = content_dir.resolve()
@@ -220,12 +235,14 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
     files_hash = _digest(sorted(files.items()))
 
     meta = _load(meta_path)
-    if (meta and meta["version"] == version and meta["files"] == files_hash and meta["settings"] == settings
+    if (not _reuse_only and meta and meta["version"] == version and meta["files"] == files_hash
+            and meta["settings"] == settings
             and meta["manifest"] is not None and meta["manifest"] == _sig_of_manifest(docs_dir)):
         diagnostics = meta["diagnostics"]
         if has_errors(diagnostics):
             return Checked(None, diagnostics), None
-        return Checked(LazyContent(data_path), diagnostics), SyncStats(0, meta["n_docs"], 0)
+        return (Checked(LazyContent(content_dir, settings, docs_dir, cache_dir), diagnostics),
+                SyncStats(0, meta["n_docs"], 0))
 
     from .load.tree import Corpus, display_path, load_corpus
     from .load.yaml_source import Document, load_yaml_file
@@ -344,6 +361,10 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
     if content is not None:
         old_deps = data["deps"] if data["settings"] == settings else {}
         manifest = read_manifest(docs_dir)
+        existing = set()
+        for dirpath, _, filenames in os.walk(docs_dir):
+            base = os.path.relpath(dirpath, docs_dir).replace(os.sep, "/")
+            existing.update(name if base == "." else f"{base}/{name}" for name in filenames)
         keep: set[str] = set()
 
         def skip(page: Page) -> bool:
@@ -352,7 +373,7 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
             if deps is None or old_deps.get(page.path) != deps:
                 return False
             rels = [f"{page.path}.{lang}.md" for lang in content.languages]
-            if all(rel in manifest and (docs_dir / rel).is_file() for rel in rels):
+            if all(rel in manifest and rel in existing for rel in rels):
                 keep.update(rels)
                 return True
             return False
@@ -366,8 +387,7 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
             _FORK.clear()
         stats = sync(docs_dir, asset_files(content), keep=keep, done=done)
 
-    _save(data_path, {"yaml": new_yaml, "claims": entries, "env": env, "deps": new_deps, "settings": settings,
-                      "content": content})
+    _save(data_path, {"yaml": new_yaml, "claims": entries, "env": env, "deps": new_deps, "settings": settings})
     _save(meta_path, {"version": version, "files": files_hash, "settings": settings, "diagnostics": diagnostics,
                       "manifest": _sig_of_manifest(docs_dir) if stats is not None else None,
                       "n_docs": (stats.written + stats.unchanged) if stats else 0})

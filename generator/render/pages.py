@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..model import Claim, Content
+from ..model import Article, Claim, Content
 from ..settings import Settings
 from .env import environment, strings
 from .feed import atom_feed
@@ -67,6 +68,15 @@ class SiteIndex:
             self.by_verdict[claim.verdict].append(claim)
             for tag in claim.tags:
                 self.by_tag[tag].append(claim)
+
+    def article_dep(self, article_id: str) -> Article:
+        """The article with its text replaced by a digest: what page_deps compares (and the cache keeps)."""
+        deps = self.__dict__.setdefault("_article_deps", {})
+        if article_id not in deps:
+            article = self.content.articles[article_id]
+            deps[article_id] = replace(article, text=hashlib.blake2b(article.text.encode("utf-8"),
+                                                                     digest_size=16).hexdigest())
+        return deps[article_id]
 
     def same_topic(self, claim: Claim) -> list[Claim]:
         """Claims on the same topic from other reports."""
@@ -141,21 +151,24 @@ def page_deps(page: Page):
     them must add it here (tests/test_benchmarks.py compares incremental and full renders)."""
     ctx = page.context
     content, site = ctx["content"], ctx["site"]
-    own = tuple((k, v) for k, v in sorted(ctx.items()) if k not in _COMMON)
+    art = site.article_dep
+    own = tuple((k, art(v.id) if isinstance(v, Article) else v) for k, v in sorted(ctx.items()) if k not in _COMMON)
     extra: tuple = ()
     t = page.template
     if t == "claim.md.j2":
         claim = ctx["claim"]
-        extra = (tuple(content.articles[a] for a in claim.articles),
+        # all the topic's claims: a superset of `same_topic`, and cheaper to compare
+        extra = (tuple(art(a) for a in claim.articles),
                  content.topics.get(claim.topic) if claim.topic else None,
-                 tuple(content.tags.get(tag) for tag in claim.tags), tuple(site.same_topic(claim)))
+                 tuple(content.tags.get(tag) for tag in claim.tags),
+                 tuple(site.by_topic[claim.topic]) if claim.topic else ())
     elif t == "claims.md.j2":
         extra = (tuple((a.id, a.title) for a in content.articles.values()), tuple(content.tags.values()))
     elif t == "articles.md.j2":
         extra = tuple((a.id, a.title, a.outlet, a.published, tuple(site.tally(site.by_article[a.id])))
                       for a in content.articles.values())
     elif t == "compare.md.j2":
-        extra = tuple((topic, tuple((a, tuple(cs)) for a, cs in site.topic_columns(topic.id)))
+        extra = tuple((topic, tuple((art(a.id), tuple(cs)) for a, cs in site.topic_columns(topic.id)))
                       for topic in content.topics.values())
     elif t == "static.md.j2":
         extra = tuple(content.pages.get((ctx["name"], lang)) for lang in content.languages)
