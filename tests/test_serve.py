@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from site_fixtures import browser, page  # noqa: F401  (one Playwright per worker)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,9 +37,7 @@ def _wait_for(url: str, timeout: float = 60) -> None:
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_claim_edit_reaches_the_open_page(content_tree, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_claim_edit_reaches_the_open_page(content_tree, tmp_path, page):
     content = content_tree()
     port = _free_port()
     log = (tmp_path / "serve.log").open("w+")
@@ -50,19 +49,14 @@ def test_claim_edit_reaches_the_open_page(content_tree, tmp_path):
     try:
         url = f"http://127.0.0.1:{port}/en/claims/toll/"
         _wait_for(url)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
-            page = browser.new_page()
-            page.goto(url)
-            assert "The figure is right." in page.inner_text(".fc-conclusion")
-            claim = content / "claims" / "toll.yaml"
-            claim.write_text(claim.read_text(encoding="utf-8").replace("The figure is right.", "Edited live."),
-                             encoding="utf-8")
-            # No reload from the test: MkDocs' livereload script must bring the change in.
-            page.wait_for_function("document.querySelector('.fc-conclusion')?.innerText.includes('Edited live.')",
-                                   timeout=45_000)
-            browser.close()
+        page.goto(url)
+        assert "The figure is right." in page.inner_text(".fc-conclusion")
+        claim = content / "claims" / "toll.yaml"
+        claim.write_text(claim.read_text(encoding="utf-8").replace("The figure is right.", "Edited live."),
+                         encoding="utf-8")
+        # No reload from the test: MkDocs' livereload script must bring the change in.
+        page.wait_for_function("document.querySelector('.fc-conclusion')?.innerText.includes('Edited live.')",
+                               timeout=45_000)
     finally:
         proc.terminate()
         try:
