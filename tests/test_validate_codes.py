@@ -220,6 +220,8 @@ CASES = [
     Case("todo-placeholder", {"claims/toll.yaml": claim(("en: The figure is right.}", 'en: "TODO: the conclusion"}'))},
          "todo-placeholder", "claims/toll.yaml", 4, 35, match="TODO: the conclusion"),
     Case("page-missing", {"pages/about.ar.md": None}, "page-missing", "pages/about.ar.md", 1, 1, severity="warning"),
+    Case("file-ignored", {"claims/upper.YAML": "claim: x\n"}, "file-ignored", "claims/upper.YAML", 1, 1,
+         severity="warning"),
 ]
 
 

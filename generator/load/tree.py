@@ -73,8 +73,12 @@ def _placement(path: Path, root: Path) -> Diagnostic | None:
     return None
 
 
-def _entries(folder: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
-    """Regular files of `folder`, sorted; symlinks leading outside the content are refused."""
+def _entries(folder: Path, root: Path, diags: list[Diagnostic], suffixes: tuple[str, ...]) -> list[Path]:
+    """Regular files of `folder`, sorted; symlinks leading outside the content are refused.
+
+    Anything else there (a subfolder, `x.YAML`, `x.txt.bak`) would be silently left out of
+    the site, so it gets a warning.
+    """
     if not folder.is_dir():
         return []
     out = []
@@ -87,8 +91,14 @@ def _entries(folder: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
         if not (folder_inside and not entry.is_symlink()) and (problem := _placement(path, root)):
             diags.append(problem)
             continue
-        if entry.is_file():
+        if entry.is_file() and path.suffix in suffixes:
             out.append(path)
+        else:
+            kind = "folder" if entry.is_dir() else f"`{entry.name}`"
+            diags.append(_file_diag(path, "file-ignored", f"{kind} is not read: {folder.name}/ holds only "
+                                    + ", ".join(f"`*{s}`" for s in suffixes) + " files",
+                                    "rename it with one of those endings (lowercase), or move it out of content/",
+                                    Severity.WARNING))
     return out
 
 
@@ -139,7 +149,7 @@ def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
         tags=_load_optional(root / "tags.yaml", root, diags, required=False, load_yaml=load_yaml),
     )
 
-    article_files = _entries(root / "articles", root, diags)
+    article_files = _entries(root / "articles", root, diags, YAML_SUFFIXES + (".txt",))
     metas = _by_id(article_files, YAML_SUFFIXES, diags)
     texts = _by_id(article_files, (".txt",), diags)
     for aid in sorted(texts.keys() - metas.keys()):
@@ -159,12 +169,12 @@ def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
                 diags.append(problem)
         corpus.articles[aid] = ArticleSource(meta, text, display_path(text_path))
 
-    for cid, path in _by_id(_entries(root / "claims", root, diags), YAML_SUFFIXES, diags).items():
+    for cid, path in _by_id(_entries(root / "claims", root, diags, YAML_SUFFIXES), YAML_SUFFIXES, diags).items():
         doc, found = load_yaml(path, display_path(path))
         diags.extend(found)
         corpus.claims[cid] = doc
 
-    for path in _entries(root / "pages", root, diags):
+    for path in _entries(root / "pages", root, diags, (".md",)):
         name, _, lang = path.stem.rpartition(".")
         if path.suffix == ".md" and lang in ("ar", "en"):
             text, problem = read_text(path, display_path(path), limits.MAX_TEXT_BYTES)
