@@ -148,26 +148,14 @@ def check_schema(name: str, doc: Document):
         yield from _diagnostics(doc, err)
 
 
-@rule("verdicts")
-def verdicts(doc, ctx):
-    return check_schema("verdicts", doc)
+def _schema_rule(kind: str) -> None:
+    """Register the schema check of one kind of file; the schema file is named after the kind."""
+    def schema(doc, ctx):
+        return check_schema(kind, doc)
+
+    schema.__name__ = kind
+    rule(kind)(schema)
 
 
-@rule("topics")
-def topics(doc, ctx):
-    return check_schema("topics", doc)
-
-
-@rule("tags")
-def tags(doc, ctx):
-    return check_schema("tags", doc)
-
-
-@rule("article")
-def article(doc, ctx):
-    return check_schema("article", doc)
-
-
-@rule("claim")
-def claim(doc, ctx):
-    return check_schema("claim", doc)
+for _kind in ("verdicts", "topics", "tags", "article", "claim"):
+    _schema_rule(_kind)
