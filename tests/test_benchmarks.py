@@ -191,7 +191,7 @@ def test_benchmark_runner_writes_every_row(tmp_path):
     text = out.read_text(encoding="utf-8")
     for row in ("validate+render, cold, 100 claims", "validate+render, cold, 200 claims",
                 "re-run, no change, 200 claims", "re-run after editing one claim, 200 claims",
-                "full build / bare MkDocs build", "time ratio 200/100 claims", "peak RSS",
+                "full build / bare MkDocs build", "time ratio 200/100 claims", "peak memory (PSS)",
                 "claim page HTML, median", "total site size", "home page", "all-claims page",
                 "a verdict page", "one search query"):
         assert row in text, row
