@@ -16,7 +16,7 @@ from .highlight import Highlight, highlight
 from .jsonld import claim_review
 
 LATEST = 20  # claims on the home page
-PER_PAGE = 100  # claims per verdict/tag listing page
+PER_PAGE = 100  # items per listing page: claims of a verdict or tag, articles, topics of the comparison
 STATIC_PAGES = ("about", "methodology", "corrections")
 
 
@@ -41,14 +41,34 @@ def newest_first(claims) -> list[Claim]:
     return sorted(claims, key=lambda c: (c.date or dt.date.min, c.id), reverse=True)
 
 
-def _paged(path: str, template: str, claims: list[Claim], **context) -> Iterator[Page]:
-    chunks = [claims[i:i + PER_PAGE] for i in range(0, len(claims), PER_PAGE)] or [[]]
+def page_url(path: str, n: int) -> str:
+    """URL of page n of a paginated listing at `path`."""
+    return f"{path}/" if n == 1 else f"{path}/page/{n}/"
+
+
+def _pager_links(path: str, n: int, total: int) -> list:
+    """The page numbers a pager shows: first, last and two either side of page n; None marks a gap."""
+    shown = sorted({1, total, *range(max(1, n - 2), min(total, n + 2) + 1)})
+    links: list = []
+    for k in shown:
+        if links and k - links[-1][0] == 2:
+            links.append((k - 1, page_url(path, k - 1)))  # a gap of one page: show the page
+        elif links and k - links[-1][0] > 2:
+            links.append(None)
+        links.append((k, page_url(path, k)))
+    return links
+
+
+def _paged(path: str, template: str, items: list, key: str = "claims", **context) -> Iterator[Page]:
+    """The pages of a listing, PER_PAGE items each, under `key` in the context; `pager` for the pager."""
+    chunks = [items[i:i + PER_PAGE] for i in range(0, len(items), PER_PAGE)] or [[]]
     for n, chunk in enumerate(chunks, 1):
         page_path = f"{path}/index" if n == 1 else f"{path}/page/{n}/index"
         pager = {"n": n, "total": len(chunks),
-                 "prev": None if n == 1 else (f"{path}/" if n == 2 else f"{path}/page/{n - 1}/"),
-                 "next": f"{path}/page/{n + 1}/" if n < len(chunks) else None}
-        yield Page(page_path, template, {**context, "claims": chunk, "pager": pager, "count": len(claims)})
+                 "prev": page_url(path, n - 1) if n > 1 else None,
+                 "next": page_url(path, n + 1) if n < len(chunks) else None,
+                 "links": _pager_links(path, n, len(chunks))}
+        yield Page(page_path, template, {**context, key: chunk, "pager": pager, "count": len(items)})
 
 
 class SiteIndex:
@@ -93,6 +113,11 @@ class SiteIndex:
                 columns.setdefault(aid, []).append(claim)
         return [(self.content.articles[aid], columns[aid]) for aid in sorted(columns)]
 
+    def topic_summary(self, topic: str) -> tuple[int, int, list[tuple]]:
+        """(number of articles, number of claims, tally) of a topic: its entry on the comparison index."""
+        claims = self.by_topic[topic]
+        return len({a for c in claims for a in c.articles}), len(claims), self.tally(claims)
+
     def tally(self, claims: list[Claim]) -> list[tuple]:
         counts = Counter(c.verdict for c in claims)
         return [(v, counts[v.id]) for v in self.content.verdicts.values() if counts[v.id]]
@@ -115,8 +140,17 @@ def pages(content: Content, settings: Settings) -> Iterator[Page]:
     yield Page("index", "home.md.j2", {**common, "latest": claims[:LATEST],
                                        "tally": index.tally(claims), "total": len(claims)})
     yield Page("claims/index", "claims.md.j2", {**common, "claims": claims})
-    yield Page("articles/index", "articles.md.j2", common)
-    yield Page("compare", "compare.md.j2", common)
+    articles = sorted(content.articles.values(), key=lambda a: (a.published, a.id), reverse=True)
+    yield from _paged("articles", "articles.md.j2", articles, key="articles", **common)
+    # The comparison: an index of the topics that have claims, and one page per topic with its reports side
+    # by side (every topic on one page grows with the site: 2.8 MB at 10,000 claims).
+    topics = [topic for topic in content.topics.values() if index.by_topic[topic.id]]
+    yield from _paged("compare", "compare.md.j2", topics, key="topics", **common)
+    for i, topic in enumerate(topics):
+        dates = [c.date for c in index.by_topic[topic.id] if c.date]
+        yield Page(f"compare/{topic.id}/index", "compare_topic.md.j2",
+                   {**common, "topic": topic, "back": f"{page_url('compare', i // PER_PAGE + 1)}#topic-{topic.id}",
+                    "lastmod": max(dates, default=newest)})
     yield Page("search", "search.md.j2", common)
     for name in STATIC_PAGES:
         yield Page(name, "static.md.j2", {**common, "name": name})
@@ -143,6 +177,15 @@ def pages(content: Content, settings: Settings) -> Iterator[Page]:
 _COMMON = ("content", "site", "settings", "anchor_id")
 
 
+def _dep(value, art):
+    """A context value as page_deps compares it: articles by their digest (texts are large)."""
+    if isinstance(value, Article):
+        return art(value.id)
+    if isinstance(value, list) and value and isinstance(value[0], Article):
+        return tuple(art(a.id) for a in value)
+    return value
+
+
 def page_deps(page: Page):
     """Everything a page's output depends on, as a value compared between runs (generator/incremental.py):
     equal deps and the same generator version (templates included) mean the same Markdown, so the page
@@ -152,7 +195,7 @@ def page_deps(page: Page):
     ctx = page.context
     content, site = ctx["content"], ctx["site"]
     art = site.article_dep
-    own = tuple((k, art(v.id) if isinstance(v, Article) else v) for k, v in sorted(ctx.items()) if k not in _COMMON)
+    own = tuple((k, _dep(v, art)) for k, v in sorted(ctx.items()) if k not in _COMMON)
     extra: tuple = ()
     t = page.template
     if t == "claim.md.j2":
@@ -165,11 +208,11 @@ def page_deps(page: Page):
     elif t == "claims.md.j2":
         extra = (tuple((a.id, a.title) for a in content.articles.values()), tuple(content.tags.values()))
     elif t == "articles.md.j2":
-        extra = tuple((a.id, a.title, a.outlet, a.published, tuple(site.tally(site.by_article[a.id])))
-                      for a in content.articles.values())
+        extra = tuple(tuple(site.tally(site.by_article[a.id])) for a in ctx["articles"])
     elif t == "compare.md.j2":
-        extra = tuple((topic, tuple((art(a.id), tuple(cs)) for a, cs in site.topic_columns(topic.id)))
-                      for topic in content.topics.values())
+        extra = tuple(site.topic_summary(topic.id) for topic in ctx["topics"])
+    elif t == "compare_topic.md.j2":
+        extra = tuple((art(a.id), tuple(cs)) for a, cs in site.topic_columns(ctx["topic"].id))
     elif t == "static.md.j2":
         extra = tuple(content.pages.get((ctx["name"], lang)) for lang in content.languages)
     elif t == "tags.md.j2":
