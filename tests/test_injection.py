@@ -107,6 +107,7 @@ PAGES = {
     "claims/": "claims/",
     "articles/": "articles/",
     "compare/": "compare/",
+    "compare/death-toll/": "compare/death-toll/",
     "verdicts/": "verdicts/",
     "verdicts/accurate/": "verdicts/accurate/",
     "tags/": "tags/",
