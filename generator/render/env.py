@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import posixpath
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -84,28 +83,27 @@ def tr(ctx, text) -> str:
 
 @pass_context
 def url(ctx, target: str) -> str:
-    """Relative link from the current page to a page path such as "claims/x/" (directory URLs)."""
-    here = ctx["page_url"]
-    target, _, anchor = target.partition("#")
-    rel = _relpath(target or ".", here or ".")
-    rel = "" if rel == "." else rel + ("/" if target.endswith("/") and not rel.endswith("/") else "")
-    return (rel or "./") + (f"#{anchor}" if anchor else "")
+    """Link from the current page to a page path such as "claims/x/" (directory URLs), "" for the home
+    page: up to the language root, then down. Not always the shortest link, but one that depends on the
+    page's depth alone, so a fragment rendered for one page (`memo`) is right on any page as deep."""
+    return (_up(ctx["page_url"]) + target) or "./"
 
 
-def _parts(path: str) -> list[str]:
-    return [p for p in posixpath.normpath("/" + path).split("/") if p]
+@lru_cache(maxsize=1024)
+def _up(page_url: str) -> str:
+    return "../" * len([part for part in page_url.split("/") if part])
 
 
-@lru_cache(maxsize=65536)
-def _relpath(target: str, here: str) -> str:
-    """posixpath.relpath(target, here) for relative paths, without its getcwd() and abspath() per call."""
-    if ".." in target or ".." in here or target[:1] == "/" or here[:1] == "/":  # the general case
-        return posixpath.relpath(target, here)
-    t, h = _parts(target), _parts(here)
-    i = 0
-    while i < len(t) and i < len(h) and t[i] == h[i]:
-        i += 1
-    return "/".join([".."] * (len(h) - i) + t[i:]) or "."
+@pass_context
+def memo(ctx, macro, key: str, *args) -> Markup:
+    """macro(*args), rendered once per render pass for each key, language and page depth: a claim's list
+    item is on its verdict, tag, topic, article and related claims' pages, dozens of times in all. The
+    fragments live on the pass's SiteIndex, so none outlives the content it was rendered from."""
+    store = ctx["site"].__dict__.setdefault("_memo", {})
+    k = (macro.name, key, ctx["lang"], _up(ctx["page_url"]))
+    if k not in store:
+        store[k] = macro(*args)
+    return store[k]
 
 
 def _fragment_term(term: str) -> str:
@@ -164,7 +162,7 @@ def environment(template_dir: Path = TEMPLATES) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(t=t, url=url, text_fragment=text_fragment, split_title=split_title)
+    env.globals.update(t=t, url=url, memo=memo, text_fragment=text_fragment, split_title=split_title)
     env.filters.update(markdown=markdown, date=date, tr=tr, to_json=to_json, fm=front_matter_value, e=escape,
                        contrast_text=contrast_text)
     return env
