@@ -10,14 +10,14 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from generator.render.env import strings
-from generator.render.pages import PER_PAGE, _pager_links
+from generator.render.pages import PER_PAGE, TOPICS_PER_PAGE, _pager_links, page_url
 from site_fixtures import LANGS, Site, build_site, fixture_site  # noqa: F401
 from conftest import write_tree
 from test_site import Doc, _target, html_files
 
 pytestmark = pytest.mark.slow
 
-N = PER_PAGE + 5  # generated articles, topics and claims: two pages of each listing
+N = PER_PAGE + 5  # generated articles, topics and claims: two pages of articles, three of topics
 MAX_LISTING_PAGE = 60_000  # bytes of HTML of one listing page (at 10,000 claims /compare/ was 2.8 MB)
 
 
@@ -60,11 +60,16 @@ def root(lang: str) -> str:
     return "" if lang == "ar" else f"{lang}/"
 
 
-def links(site: Site, rel: str) -> list[tuple[dict, str]]:
-    """(attributes, path of the target relative to the site root) of every internal <a href> on a page."""
+def links(site: Site, rel: str, pager: bool = False) -> list[tuple[dict, str]]:
+    """(attributes, path of the target relative to the site root) of every internal <a href> on a page,
+    or in its pager."""
     base = "http://site.invalid/" + rel
+    html = site.html(rel)
+    if pager:
+        html = html[html.index('<nav class="fc-pager"'):]
+        html = html[:html.index("</nav>")]
     out = []
-    for tag, attrs in Doc(site.html(rel)).elements:
+    for tag, attrs in Doc(html).elements:
         href = attrs.get("href", "")
         if tag == "a" and href and not urlsplit(href).scheme and not href.startswith("//"):
             url = urlsplit(urljoin(base, href))
@@ -112,11 +117,11 @@ def test_articles_are_paginated_newest_first(big_site, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_comparison_is_an_index_of_topics_with_a_page_each(big_site, lang):
     pages = listing_pages(big_site, lang, "compare/")
-    assert pages == [f"{root(lang)}compare/", f"{root(lang)}compare/page/2/"]
+    assert pages == [f"{root(lang)}compare/", f"{root(lang)}compare/page/2/", f"{root(lang)}compare/page/3/"]
     seen = []
     for rel in pages:
         on_page = item_targets(big_site, rel, "fc-topic-card")
-        assert 0 < len(on_page) <= PER_PAGE, rel
+        assert 0 < len(on_page) <= TOPICS_PER_PAGE, rel
         ids = Doc(big_site.html(rel)).ids
         for target in on_page:
             assert f"topic-{target.rstrip('/').rsplit('/', 1)[1]}" in ids  # old `compare/#topic-x` links
@@ -131,20 +136,18 @@ def test_comparison_is_an_index_of_topics_with_a_page_each(big_site, lang):
 def test_pager_in_the_page_language(big_site, lang):
     s = strings()
     for path in ("articles/", "compare/"):
-        first, second = listing_pages(big_site, lang, path)
-        first_links, second_links = links(big_site, first), links(big_site, second)
-        nav_first = [(a, t) for a, t in first_links if a.get("rel") in ("prev", "next")]
-        nav_second = [(a, t) for a, t in second_links if a.get("rel") in ("prev", "next")]
-        assert [a["rel"] for a, _ in nav_first] == ["next"]
-        assert [(a["rel"], t) for a, t in nav_second] == [("prev", first)]
-        for html in (big_site.html(first), big_site.html(second)):
+        pages = listing_pages(big_site, lang, path)
+        for n, rel in enumerate(pages, 1):
+            html, page_links = big_site.html(rel), links(big_site, rel, pager=True)
+            nav = [(a["rel"], t) for a, t in page_links if a.get("rel") in ("prev", "next")]
+            assert nav == [("prev", p) for p in pages[n - 2:n - 1]] + [("next", p) for p in pages[n:n + 1]], rel
+            assert (f'>{s["previous"][lang]}</a>' in html) == (n > 1)
+            assert (f'>{s["next"][lang]}</a>' in html) == (n < len(pages))
             assert f'aria-label="{s["pages"][lang]}"' in html
-            assert f"{s['page'][lang]} " in html and f" {s['of'][lang]} 2" in html
-        assert f'>{s["next"][lang]}</a>' in big_site.html(first)
-        assert f'>{s["previous"][lang]}</a>' in big_site.html(second)
-        assert '<span aria-current="page">1</span>' in big_site.html(first)
-        assert '<span aria-current="page">2</span>' in big_site.html(second)
-        assert any(t == second and a.get("rel") is None for a, t in first_links)  # the page number
+            assert f"{s['page'][lang]} {n} {s['of'][lang]} {len(pages)}" in html
+            assert f'<span aria-current="page">{n}</span>' in html
+            numbered = [t for a, t in page_links if a.get("rel") is None]
+            assert numbered == [p for p in pages if p != rel]  # every other page by its number
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -157,7 +160,8 @@ def test_topic_page_and_claim_page_link_each_other(big_site, lang):
         assert claim in topic_links and f"{root(lang)}articles/a-{i:03d}/" in topic_links
         # the way back: the index page that lists the topic, at its entry
         back = [t for t in topic_links if "#topic-" in t]
-        assert back == [f"{root(lang)}compare/{'' if i < PER_PAGE else 'page/2/'}#topic-t-{i:03d}"]
+        index_page = page_url("compare", (i + 1) // TOPICS_PER_PAGE + 1)  # death-toll comes first
+        assert back == [f"{root(lang)}{index_page}#topic-t-{i:03d}"]
         assert f"{topic}" in item_targets(big_site, back[0].split("#")[0], "fc-topic-card")
 
 

@@ -16,7 +16,8 @@ from .highlight import Highlight, highlight
 from .jsonld import claim_review
 
 LATEST = 20  # claims on the home page
-PER_PAGE = 100  # items per listing page: claims of a verdict or tag, articles, topics of the comparison
+PER_PAGE = 100  # items per listing page: claims of a verdict or tag, articles
+TOPICS_PER_PAGE = 50  # topics per page of the comparison's index: each shows up to a tally of every verdict
 STATIC_PAGES = ("about", "methodology", "corrections")
 
 
@@ -59,9 +60,10 @@ def _pager_links(path: str, n: int, total: int) -> list:
     return links
 
 
-def _paged(path: str, template: str, items: list, key: str = "claims", **context) -> Iterator[Page]:
-    """The pages of a listing, PER_PAGE items each, under `key` in the context; `pager` for the pager."""
-    chunks = [items[i:i + PER_PAGE] for i in range(0, len(items), PER_PAGE)] or [[]]
+def _paged(path: str, template: str, items: list, key: str = "claims", per_page: int = PER_PAGE,
+           **context) -> Iterator[Page]:
+    """The pages of a listing, `per_page` items each, under `key` in the context; `pager` for the pager."""
+    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
     for n, chunk in enumerate(chunks, 1):
         page_path = f"{path}/index" if n == 1 else f"{path}/page/{n}/index"
         pager = {"n": n, "total": len(chunks),
@@ -145,11 +147,11 @@ def pages(content: Content, settings: Settings) -> Iterator[Page]:
     # The comparison: an index of the topics that have claims, and one page per topic with its reports side
     # by side (every topic on one page grows with the site: 2.8 MB at 10,000 claims).
     topics = [topic for topic in content.topics.values() if index.by_topic[topic.id]]
-    yield from _paged("compare", "compare.md.j2", topics, key="topics", **common)
+    yield from _paged("compare", "compare.md.j2", topics, key="topics", per_page=TOPICS_PER_PAGE, **common)
     for i, topic in enumerate(topics):
         dates = [c.date for c in index.by_topic[topic.id] if c.date]
         yield Page(f"compare/{topic.id}/index", "compare_topic.md.j2",
-                   {**common, "topic": topic, "back": f"{page_url('compare', i // PER_PAGE + 1)}#topic-{topic.id}",
+                   {**common, "topic": topic, "back": f"{page_url('compare', i // TOPICS_PER_PAGE + 1)}#topic-{topic.id}",
                     "lastmod": max(dates, default=newest)})
     yield Page("search", "search.md.j2", common)
     for name in STATIC_PAGES:
