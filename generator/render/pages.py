@@ -150,9 +150,9 @@ def pages(content: Content, settings: Settings) -> Iterator[Page]:
     yield from _paged("compare", "compare.md.j2", topics, key="topics", per_page=TOPICS_PER_PAGE, **common)
     for i, topic in enumerate(topics):
         dates = [c.date for c in index.by_topic[topic.id] if c.date]
+        back = f"{page_url('compare', i // TOPICS_PER_PAGE + 1)}#topic-{topic.id}"  # its entry on the index
         yield Page(f"compare/{topic.id}/index", "compare_topic.md.j2",
-                   {**common, "topic": topic, "back": f"{page_url('compare', i // TOPICS_PER_PAGE + 1)}#topic-{topic.id}",
-                    "lastmod": max(dates, default=newest)})
+                   {**common, "topic": topic, "back": back, "lastmod": max(dates, default=newest)})
     yield Page("search", "search.md.j2", common)
     for name in STATIC_PAGES:
         yield Page(name, "static.md.j2", {**common, "name": name})
