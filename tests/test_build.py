@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 import generator.build as gbuild
+import generator.commands.build as gcommand
 from conftest import write_tree
 from generator.build import BuildError, render
 from generator.cli import main as cli
@@ -161,7 +162,8 @@ def _pagefind_fails(out):
 
 
 def _feeds_fail(real):
-    # `en` is a folder of the built site: writing a file there fails like a full or read-only disk
+    # `en` is a folder of the built site: writing a file there fails like a full or read-only disk.
+    # (render_site_files runs in the forked validate+render process, which inherits the patch.)
     return lambda content, settings: {**real(content, settings), "en": "clash"}
 
 
@@ -175,7 +177,7 @@ def test_a_failed_stage_leaves_the_published_site_intact(stage, published, monke
     elif stage == "mkdocs-config":
         monkeypatch.setattr(gbuild, "mkdocs_build", _broken_mkdocs_yml(tmp_path))
     elif stage == "feeds":
-        monkeypatch.setattr(gbuild, "render_site_files", _feeds_fail(gbuild.render_site_files))
+        monkeypatch.setattr(gcommand, "render_site_files", _feeds_fail(gcommand.render_site_files))
     elif stage == "pagefind":
         monkeypatch.setattr(gbuild, "pagefind", _pagefind_fails)
     code = cli(build_args(content, site, docs))

@@ -3,23 +3,35 @@
 The site is built in a temporary folder beside the target and swapped in
 only when every stage succeeded, so a failed build leaves the published
 `site/` exactly as it was.
+
+MkDocs runs once per language, the processes in parallel (MkDocs uses one
+core; mkdocs-static-i18n would build the languages one after the other in one
+process). Each builds into its own folder (MkDocs empties its output folder
+first); the other languages' outputs are then merged into the default
+language's, giving the same files as the sequential build (tests/test_parallel_build.py).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import pickle
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Mapping
 
-from ..model import Content
-from ..render import iter_docs, render_site_files
+from ..model import LANGUAGES, Content
+from ..render import iter_docs
 from ..render.write import SyncStats, sync
 from ..settings import PROJECT_ROOT, Settings
+from .mkdocs_hooks import LOCALE_VARIABLE
 
 
 class BuildError(Exception):
@@ -42,22 +54,194 @@ def render(content: Content, settings: Settings, docs_dir: Path) -> SyncStats:
     return sync(docs_dir, iter_docs(content, settings))
 
 
+# --- work in a forked process ---------------------------------------------------------------------------
+
+class ChildError(Exception):
+    """The forked process raised; the message is its traceback."""
+
+
+def in_child(fn: Callable, *args):
+    """fn(*args) in a forked process; its (picklable) result comes back, its memory does not stay.
+
+    Validating and rendering 10,000 claims leaves a heap of ~0.6 GB that CPython keeps (freed
+    objects leave arenas partly used); forked, it is all returned when the child exits, before
+    MkDocs and Pagefind start. Without fork (not POSIX), fn runs here.
+    """
+    if not hasattr(os, "fork"):
+        return fn(*args)
+    sys.stdout.flush(), sys.stderr.flush()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code (os._exit skips atexit and finally)
+        status = 1
+        try:
+            os.close(read)
+            try:
+                result = (True, fn(*args))
+            except BaseException as exc:
+                result = (False, (isinstance(exc, KeyboardInterrupt), traceback.format_exc()))
+            with os.fdopen(write, "wb") as pipe:
+                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    try:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not data:
+        raise ChildError(f"the worker process died (exit status {os.waitstatus_to_exitcode(status)})")
+    ok, value = pickle.loads(data)
+    if ok:
+        return value
+    interrupted, tb = value
+    if interrupted:
+        raise KeyboardInterrupt
+    raise ChildError(tb)
+
+
+# --- stages: child processes ----------------------------------------------------------------------------
+
+class _Stage:
+    """A stage running as a child process, its output kept in a temporary file for the error message."""
+
+    def __init__(self, stage: str, cmd: list[str], env: dict | None = None) -> None:
+        self.stage, self.started = stage, time.perf_counter()
+        self.output = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=self.output, stderr=subprocess.STDOUT)
+
+    def poll(self) -> bool:
+        """True when the process has ended; then logs its time, CPU and peak memory (wait4's usage)."""
+        pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+        if pid == 0:
+            return False
+        self.proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        if self.proc.returncode == 0:
+            log(f"  {self.stage}: {time.perf_counter() - self.started:.1f} s "
+                f"(CPU {usage.ru_utime + usage.ru_stime:.1f} s, peak {usage.ru_maxrss // 1024} MB)")
+        return True
+
+    def error(self) -> BuildError:
+        self.output.seek(0)
+        text = self.output.read().decode("utf-8", "replace")
+        tail = "\n".join(text.strip().splitlines()[-30:])
+        return BuildError(f"{self.stage} failed (exit {self.proc.returncode}):\n{tail}")
+
+    def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.output.close()
+
+
+def _run_all(stages: list[_Stage]) -> None:
+    """Wait for every stage; the first that fails stops the others and raises its error."""
+    try:
+        running = list(stages)
+        while running:
+            for stage in [s for s in running if s.poll()]:
+                running.remove(stage)
+                if stage.proc.returncode != 0:
+                    raise stage.error()
+            if running:
+                time.sleep(0.05)
+    finally:
+        for stage in stages:
+            stage.stop()
+
+
 def _run(stage: str, cmd: list[str], env: dict | None = None) -> None:
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-        raise BuildError(f"{stage} failed (exit {proc.returncode}):\n{tail}")
-    log(f"  {stage}: {time.perf_counter() - started:.1f} s")
+    _run_all([_Stage(stage, cmd, env)])
 
 
-def mkdocs_build(settings: Settings, docs_dir: Path, out: Path, strict: bool) -> None:
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(settings.mkdocs_yml), "-d", str(out)]
-    if strict:
-        cmd.append("--strict")
+# --- MkDocs ---------------------------------------------------------------------------------------------
+
+def _mkdocs_cmd(settings: Settings, out: Path, strict: bool) -> list[str]:
+    # No --quiet: it raises MkDocs' log level above WARNING, so --strict never sees a warning to fail on
+    # (MkDocs 1.6). The output goes to a file and is shown only when the stage fails.
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(settings.mkdocs_yml), "-d", str(out)]
+    return cmd + ["--strict"] if strict else cmd
+
+
+def mkdocs_build(settings: Settings, docs_dir: Path, out: Path, strict: bool, parallel: bool = True) -> None:
+    """Build every language into `out`: one MkDocs process per language, in parallel, merged;
+    `parallel=False`: one `mkdocs build`, as mkdocs.yml alone does it (the i18n plugin's sequential build)."""
     env = dict(os.environ, FACTCHECK_DOCS_DIR=str(docs_dir))
-    _run("mkdocs", cmd, env)
+    env.pop(LOCALE_VARIABLE, None)
+    if not parallel:
+        _run("mkdocs", _mkdocs_cmd(settings, out, strict), env)
+        return
+    default, others = LANGUAGES[0], LANGUAGES[1:]
+    outs = {lang: out.with_name(f"{out.name}-{lang}") for lang in others}
+    try:
+        _run_all([_Stage(f"mkdocs {lang}", _mkdocs_cmd(settings, outs.get(lang, out), strict),
+                         dict(env, **{LOCALE_VARIABLE: lang}))
+                  for lang in LANGUAGES])
+        started = time.perf_counter()
+        merge_language_builds(out, [outs[lang] for lang in others])
+        log(f"  merge: {time.perf_counter() - started:.1f} s")
+    finally:
+        for folder in outs.values():
+            shutil.rmtree(folder, ignore_errors=True)
 
+
+SITEMAP = "sitemap.xml"
+
+
+def merge_language_builds(root: Path, others: list[Path]) -> None:
+    """Merge the other languages' builds into the default language's, in build order, leaving what the
+    sequential build leaves: each later build writes its files over the earlier ones' (its language
+    folder, the theme's assets, which are the same), except
+    - 404.html: the default language's stays (mkdocs_hooks.on_post_template does the same in one process);
+    - sitemap.xml: one build lists the pages of the languages it built so far, so the sequential
+      build's last sitemap lists all; here each lists its own, joined in build order. Its .gz is
+      written as MkDocs writes it, dated like the last build's (the date of its latest page)."""
+    sitemaps = [(root / SITEMAP).read_text(encoding="utf-8")]
+    gz_mtime = None
+    for other in others:
+        if (other / SITEMAP).is_file():
+            sitemaps.append((other / SITEMAP).read_text(encoding="utf-8"))
+            gz_mtime = struct.unpack("<I", (other / f"{SITEMAP}.gz").read_bytes()[4:8])[0]
+        for name in ("404.html", SITEMAP, f"{SITEMAP}.gz"):
+            (other / name).unlink(missing_ok=True)
+        _move_tree(other, root)
+    if gz_mtime is None:
+        return
+    text = join_sitemaps(sitemaps)
+    (root / SITEMAP).write_text(text, encoding="utf-8")
+    gz_path = root / f"{SITEMAP}.gz"
+    with open(gz_path, "wb") as f, gzip.GzipFile(fileobj=f, filename=str(gz_path), mode="wb", mtime=gz_mtime) as gz:
+        gz.write(text.encode("utf-8"))
+
+
+def join_sitemaps(sitemaps: list[str]) -> str:
+    """The <url> entries of every sitemap, in order, in the first one's <urlset> (the i18n plugin's
+    template: each entry starts on a new line, `</urlset>` ends the file on a line of its own)."""
+    close = "\n</urlset>"
+    parts = []
+    for i, text in enumerate(sitemaps):
+        body_start = text.index(">", text.index("<urlset")) + 1 if i else 0
+        body_end = text.rindex(close)
+        parts.append(text[body_start:body_end])
+    return "".join(parts) + close
+
+
+def _move_tree(src: Path, dst: Path) -> None:
+    """Move src's files into dst, replacing files of the same path; a folder dst lacks moves in one rename."""
+    for entry in os.scandir(src):
+        target = dst / entry.name
+        if entry.is_dir(follow_symlinks=False) and target.is_dir():
+            _move_tree(Path(entry.path), target)
+        else:
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(entry.path, target)
+
+
+# --- Pagefind, the swap, the whole build ----------------------------------------------------------------
 
 def pagefind(out: Path) -> None:
     _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"])
@@ -81,10 +265,9 @@ def swap_in(staging: Path, site_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build(content: Content, settings: Settings, options: Options, rendered: SyncStats | None = None) -> None:
-    """`rendered`: the docs folder is already up to date (generator/incremental.py rendered it)."""
-    stats = rendered or render(content, settings, options.docs_dir)
-    log(f"  render: {stats.written} written, {stats.unchanged} unchanged, {stats.deleted} deleted")
+def build(settings: Settings, options: Options, site_files: Mapping[str, str]) -> None:
+    """Build options.docs_dir (rendered already) into options.site_dir, with site_files (feeds, filter
+    data: render.render_site_files) beside MkDocs' output."""
     site_dir = options.site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
@@ -92,7 +275,7 @@ def build(content: Content, settings: Settings, options: Options, rendered: Sync
     try:
         mkdocs_build(settings, options.docs_dir, staging, options.strict)
         try:
-            for rel, body in render_site_files(content, settings).items():
+            for rel, body in site_files.items():
                 (staging / rel).parent.mkdir(parents=True, exist_ok=True)
                 (staging / rel).write_text(body, encoding="utf-8")
         except OSError as exc:  # disk full, permissions: a failed stage, not a traceback

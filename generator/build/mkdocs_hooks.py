@@ -7,12 +7,38 @@ MkDocs dates every page (the sitemap's <lastmod>, the .gz header) with the
 build date, or SOURCE_DATE_EPOCH; the generator writes each page's content
 date as `lastmod` in its front matter, and that date is used instead, so the
 same content builds the same sitemap on any day, with or without the variable.
+
+With FACTCHECK_BUILD_LOCALE set (generator/build/ runs one MkDocs process per
+language, in parallel), this process builds that one language only; see on_config.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
+LOCALE_VARIABLE = "FACTCHECK_BUILD_LOCALE"
+
+
+def on_config(config):
+    """Build only the language named in FACTCHECK_BUILD_LOCALE, at its usual place (`/` or `/<lang>/`).
+
+    mkdocs-static-i18n builds the default language, then the others from its on_post_build. Its
+    own `build_only_locale` makes the built language the site root and drops the language
+    switcher, so instead: both languages stay `build: true` (alternates, the switcher and the
+    sitemap's hreflang links are computed as usual), `building = True` stops its loop over the
+    other languages, and `current_language` chooses this process's language. This hook runs
+    before i18n's on_config (event priority -100), which then configures that language.
+    """
+    locale = os.environ.get(LOCALE_VARIABLE)
+    if not locale:
+        return config
+    i18n = config.plugins.get("i18n")
+    if i18n is None or locale not in i18n.build_languages:
+        raise ValueError(f"{LOCALE_VARIABLE}={locale!r}: not a language the i18n plugin builds")
+    i18n.building = True
+    i18n.current_language = locale
+    return config
 
 
 def on_post_page(output: str, page, config) -> str:
