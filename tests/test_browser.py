@@ -155,3 +155,18 @@ def test_no_horizontal_overflow_on_a_phone(browser, fixture_url, lang):
             assert width <= 390, f"{lang} {path}: the page is {width} px wide on a 390 px screen"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_all_claims_filter_by_report(page, fixture_url, model, lang):
+    """The report menu is filled from claims.json (the page itself carries no per-report markup)."""
+    root = "" if lang == "ar" else "en/"
+    goto(page, fixture_url, root + "claims/")
+    page.wait_for_selector("form.fc-filters:not([hidden]) select[name=article] option:nth-child(2)", state="attached")
+    options = page.eval_on_selector_all("select[name=article] option", "os => os.map(o => [o.value, o.textContent])")
+    assert options[1:] == [[a.id, a.title[lang]] for a in model.articles.values()]
+    wire = sorted(c.id for c in model.claims.values() if "wire" in c.articles)
+    assert 0 < len(wire) < len(model.claims)
+    page.select_option("select[name=article]", "wire")
+    shown = page.eval_on_selector_all(".fc-all .fc-list a", "as => as.map(a => a.getAttribute('href'))")
+    assert sorted(href.strip("/").split("/")[-1] for href in shown) == wire

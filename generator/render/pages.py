@@ -208,7 +208,7 @@ def page_deps(page: Page):
                  tuple(content.tags.get(tag) for tag in claim.tags),
                  tuple(site.by_topic[claim.topic]) if claim.topic else ())
     elif t == "claims.md.j2":
-        extra = (tuple((a.id, a.title) for a in content.articles.values()), tuple(content.tags.values()))
+        extra = tuple(content.tags.values())
     elif t == "articles.md.j2":
         extra = tuple(tuple(site.tally(site.by_article[a.id])) for a in ctx["articles"])
     elif t == "compare.md.j2":
@@ -253,8 +253,9 @@ def claims_data(content: Content, lang: str) -> str:
     """Compact data for the client-side filter on the all-claims page."""
     rows = [[c.id, c.claim[lang], c.verdict, list(c.articles), list(c.tags), (c.date or dt.date.min).isoformat()]
             for c in newest_first(content.claims.values())]
-    return json.dumps({"fields": ["id", "claim", "verdict", "articles", "tags", "date"], "claims": rows},
-                      ensure_ascii=False, separators=(",", ":"))
+    titles = {a.id: a.title[lang] for a in content.articles.values()}  # for the filter's report menu
+    return json.dumps({"fields": ["id", "claim", "verdict", "articles", "tags", "date"], "claims": rows,
+                       "articles": titles}, ensure_ascii=False, separators=(",", ":"))
 
 
 def site_files(content: Content, settings: Settings, lang: str) -> dict[str, str]:

@@ -17,6 +17,12 @@
     root.querySelectorAll("select[name=verdict] option").forEach(function (o) { if (o.value) badges[o.value] = o.textContent; });
     fetch(root.dataset.src).then(function (r) { return r.json(); }).then(function (data) {
       var rows = data.claims, limit = 100;
+      Object.keys(data.articles || {}).forEach(function (id) {
+        var o = document.createElement("option");
+        o.value = id;
+        o.textContent = data.articles[id];
+        form.article.appendChild(o);
+      });
       function render() {
         var v = form.verdict.value, a = form.article.value, t = form.tag.value;
         var hits = rows.filter(function (r) {
