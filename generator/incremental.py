@@ -1,30 +1,36 @@
 """Incremental check + render: re-runs redo only what changed since the last run.
 
-A cache in build/cache/ (one pair of files per content folder, docs folder and
-working directory) keeps, from the previous run:
-- `<key>.meta`: the generator version (a hash of generator/ and templates/),
-  a hash of every content file's (path, size, mtime_ns), the diagnostics and
-  the docs manifest's signature. When nothing changed, a run stats the files,
-  compares, and stops there: no parsing, no rendering.
-- `<key>.data`: per claim, its file signature, the articles it quotes (with
-  their signatures), its related ids, its diagnostics and its built model;
-  every other YAML file's parsed document; the content model; and, per page,
-  the value its output depends on (`render.pages.page_deps`).
+A cache in build/cache/ (one set of files per content folder, docs folder and working directory) keeps,
+from the previous run:
+- `<key>.meta`: the generator version (a hash of generator/ and templates/), a hash of every content
+  file's (path, size, mtime_ns), the diagnostics and the docs manifest's signature. When nothing
+  changed, a run stats the files, compares, and stops there: no parsing, no rendering.
+- `<key>.base`: what the content walk and the checks of every file but the claims gave: the corpus with
+  its claims unparsed (article texts included), those diagnostics and the verdict/topic/tag keys. A run
+  in which only claim files changed (same names, other bytes) starts from it: no walk, no article read.
+- `<key>.yaml`: every other YAML file's parsed document, for the runs that walk the content again.
+- `<key>.cNN`: shard NN of the claims (by a hash of the id): per claim, its file signature, the articles
+  it quotes (with their signatures), its related ids, its diagnostics, its built model and a digest of
+  that model. An edit rewrites only the shards of the claims it touched.
+- `<key>.deps`: per page, a digest of the value its output depends on (`render.pages.page_deps`), with
+  each model object (claim, article, verdict…) in it hashed once per run.
 
-A claim is validated again when its file, an article it quotes, the verdict,
-topic or tag keys, or the generator changed, or a related claim disappeared;
-otherwise its diagnostics and model come from the cache. A page is rendered
-again when its dependencies differ. The output is the same as a full run's:
-tests/test_benchmarks.py checks diagnostics and every generated file after edits.
+A claim is validated again when its file, an article it quotes, the verdict, topic or tag keys, or the
+generator changed, or a related claim disappeared; otherwise its diagnostics and model come from the
+cache. A page is rendered again when its dependencies' digest differs. The output is the same as a
+full run's: tests/test_benchmarks.py and tests/test_incremental.py check diagnostics and every
+generated file after edits.
 """
 from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import os
 import pickle
 import sys
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -36,14 +42,17 @@ from .render.write import MANIFEST, SyncStats, read_manifest, sync, write_one
 from .settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
+    from .load.tree import Corpus
+    from .load.yaml_source import Document
     from .model import Claim
     from .render.pages import Page
 
 # The validator, the model and the templates are imported when a run has work to do: a run with
 # nothing changed only stats files (imports are a third of its time).
 
-FORMAT = 2
+FORMAT = 3
 CACHE_DIR = Path(os.environ.get("FACTCHECK_CACHE_DIR") or PROJECT_ROOT / "build" / "cache")
+SHARDS = 64  # claim shards: 10,000 claims make ~160 a shard, ~0.3 MB to rewrite after an edit
 
 
 @cache
@@ -58,9 +67,10 @@ def generator_version() -> str:
     return h.hexdigest()
 
 
-def scan(root: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime_ns) of every file under root, by path relative to it."""
-    out: dict[str, tuple[int, int]] = {}
+def scan(root: Path) -> dict[str, tuple]:
+    """(size, mtime_ns) of every file under root, by path relative to it; a symbolic link gets a third
+    item, so that `_base_sig` can tell it from a plain file."""
+    out: dict[str, tuple] = {}
     stack = [("", str(root))]
     while stack:
         prefix, folder = stack.pop()
@@ -75,25 +85,79 @@ def scan(root: Path) -> dict[str, tuple[int, int]]:
                     stack.append((rel + "/", entry.path))
                     continue
                 st = entry.stat()
-                out[rel] = (st.st_size, st.st_mtime_ns)
+                out[rel] = (st.st_size, st.st_mtime_ns, 1) if entry.is_symlink() else (st.st_size, st.st_mtime_ns)
             except OSError:
                 out[rel] = (-1, -1)
     return out
+
+
+def _base_sig(files: dict[str, tuple]) -> str:
+    """What `Base` depends on: every file's signature, but only the name of a plain claim file (its
+    contents are checked claim by claim)."""
+    return _digest(sorted((rel, None if rel.startswith("claims/") and len(sig) == 2
+                           and rel.endswith((".yaml", ".yml")) else sig) for rel, sig in files.items()))
 
 
 def _digest(obj) -> str:
     return hashlib.blake2b(repr(obj).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def _model_digest(obj) -> bytes:
+    return hashlib.blake2b(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
+
+
 @dataclass(frozen=True)
 class Entry:
     """What one valid-to-parse claim file gave last time."""
-    sig: tuple[int, int]
+    sig: tuple
     display: str
     articles: tuple[tuple[str, tuple], ...]  # (article id, its signature) for each article quoted
     related: tuple[str, ...]
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]  # its file's and its rules'
     claim: Claim | None  # None when the run had errors (no model was built)
+    digest: bytes | None  # _model_digest(claim)
+
+
+@dataclass(frozen=True)
+class Base:
+    """Everything but the claims, as checked: the start of a run in which only claim files changed."""
+    version: str
+    sig: str  # _base_sig of the files it was made from
+    corpus: Corpus  # the claims as Documents without data (parsed claim by claim)
+    diagnostics: tuple[Diagnostic, ...]  # the walk's, the other files' loads and their rules (not corpus rules)
+    env: tuple  # the verdict, topic and tag keys
+
+
+class _DepPickler(pickle.Pickler):
+    """Pickles a page's dependencies for `_dep_digest`: each object that is not a plain container or atom
+    (a claim, an article, a verdict, a date) is pickled once per run and stands as its digest; claims
+    bring theirs from the cache."""
+
+    def __init__(self, file, objects: dict[int, tuple[object, bytes]]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.objects = objects  # id → _stand_in(object, its digest)
+
+    def reducer_override(self, obj):
+        hit = self.objects.get(id(obj))
+        if hit is None:
+            if isinstance(obj, type) or callable(obj):
+                return NotImplemented
+            hit = self.objects[id(obj)] = _stand_in(obj, _model_digest(obj))
+        return hit[1]
+
+
+def _stand_in(obj, digest: bytes) -> tuple:
+    """(the object, kept alive so that its id is not reused; what pickles in its place)"""
+    return obj, (bytes, (digest,))
+
+
+def _dep_digest(deps, objects: dict) -> bytes:
+    """Equal digests mean equal values; the converse may fail (objects shared differently pickle
+    differently), and then the page is only rendered again. A new pickler per page: clearing a memo
+    costs as much as its largest size, the all-claims page's."""
+    buf = io.BytesIO()
+    _DepPickler(buf, objects).dump(deps)
+    return hashlib.blake2b(buf.getbuffer(), digest_size=16).digest()
 
 
 class LazyContent:
@@ -145,10 +209,14 @@ def _prune(cache_dir: Path) -> None:
     try:
         metas = sorted(cache_dir.glob("*.meta"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in metas[KEEP_CACHES:]:
-            for p in (old, old.with_suffix(".data")):
+            for p in cache_dir.glob(f"{old.stem}.*"):
                 p.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _shard(cid: str) -> int:
+    return zlib.crc32(cid.encode()) % SHARDS
 
 
 # --- both cores for cold runs: half the work in a forked worker, which inherits the state below ---------
@@ -222,6 +290,48 @@ def _sig_of_manifest(docs_dir: Path):
         return None
 
 
+def _walk_and_check(root: Path, files: dict, cache_path: Path, version: str, base_sig: str) -> Base:
+    """The content walk and the checks of every file but the claims (their files are only listed),
+    reusing the parsed YAML of files whose signature is unchanged."""
+    from .load.tree import load_corpus
+    from .load.yaml_source import Document, load_yaml_file
+    from .validate import Context
+    from .validate.registry import RULES
+
+    cached = _load(cache_path)
+    cached_yaml: dict[str, tuple] = cached["docs"] if cached and cached["version"] == version else {}
+    new_yaml: dict[str, tuple] = {}
+
+    def load(path: Path, display: str):
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            return load_yaml_file(path, display)
+        if rel.startswith("claims/"):
+            return Document(display, None), []
+        sig = files.get(rel)
+        hit = new_yaml.get(rel) or cached_yaml.get(rel)
+        if hit and hit[0] == sig and hit[1].path == display:
+            new_yaml[rel] = hit
+            return hit[1], list(hit[2])
+        doc, found = load_yaml_file(path, display)
+        new_yaml[rel] = (sig, doc, tuple(found))
+        return doc, found
+
+    corpus = load_corpus(root, load_yaml=load)
+    ctx = Context(corpus)
+    found: list[Diagnostic] = list(corpus.diagnostics)
+    for r in RULES:  # as validate.validate(), but for claims and the corpus (check_and_render runs those)
+        if r.kind in ("article", "verdicts", "topics", "tags"):
+            docs = [a.meta for a in corpus.articles.values()] if r.kind == "article" else [getattr(corpus, r.kind)]
+            for doc in docs:
+                if doc.data is not None:
+                    found.extend(r.check(doc, ctx))
+    _save(cache_path, {"version": version, "docs": new_yaml})
+    env = tuple(_keys(getattr(corpus, name)) for name in ("verdicts", "topics", "tags"))
+    return Base(version, base_sig, corpus, tuple(found), env)
+
+
 def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
                      cache_dir: Path = CACHE_DIR, _reuse_only: bool = False) -> tuple[Checked, SyncStats | None]:
     """`pipeline.check` then, when there are no errors, render into docs_dir: the same results, reusing
@@ -229,7 +339,7 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
     root = content_dir.resolve()
     docs_dir = docs_dir.resolve()
     key = _digest((str(root), os.getcwd(), str(docs_dir)))[:20]
-    meta_path, data_path = cache_dir / f"{key}.meta", cache_dir / f"{key}.data"
+    meta_path = cache_dir / f"{key}.meta"
     version = generator_version()
     files = scan(root)
     files_hash = _digest(sorted(files.items()))
@@ -243,88 +353,73 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
             return Checked(None, diagnostics), None
         return (Checked(LazyContent(content_dir, settings, docs_dir, cache_dir), diagnostics),
                 SyncStats(0, meta["n_docs"], 0))
+    try:
+        return _run(root, settings, docs_dir, cache_dir / key, version, files, files_hash, meta)
+    finally:
+        gc.unfreeze()
 
-    from .load.tree import Corpus, display_path, load_corpus
-    from .load.yaml_source import Document, load_yaml_file
+
+def _run(root: Path, settings: Settings, docs_dir: Path, stem: Path, version: str, files: dict, files_hash: str,
+         meta: dict | None) -> tuple[Checked, SyncStats | None]:
+    from .load.yaml_source import Document
     from .model import build_content
     from .render import asset_files
     from .render.pages import Page, page_deps, pages
     from .validate import Context
     from .validate.registry import RULES
 
-    data = _load(data_path) if meta and meta["version"] == version else None
-    data = data or {"yaml": {}, "claims": {}, "env": None, "deps": {}, "settings": None}
-    cached_yaml: dict[str, tuple] = data["yaml"]
-    new_yaml: dict[str, tuple] = {}
+    path = lambda suffix: stem.with_name(f"{stem.name}.{suffix}")  # noqa: E731
+    warm = bool(meta) and meta["version"] == version
+    base_sig = _base_sig(files)
+    base = _load(path("base")) if warm else None
+    if not (isinstance(base, Base) and base.version == version and base.sig == base_sig):
+        base = _walk_and_check(root, files, path("yaml"), version, base_sig)
+        _save(path("base"), base)
+        base = replace(base, corpus=replace(base.corpus, claims=dict(base.corpus.claims)))  # the saved one stays unparsed
+    corpus, env = base.corpus, base.env
+    old_entries: dict[str, Entry] = {}
+    stale_shards: set[int] = set()
+    for i in range(SHARDS):
+        shard = _load(path(f"c{i:02d}")) if warm else None
+        if shard and shard["version"] == version and shard["env"] == env:
+            old_entries.update(shard["entries"])
+        else:
+            stale_shards.add(i)
+    # What was just loaded lives to the end of the run: the cyclic GC need not scan it again and again
+    # (10,000 claims: ~1 s of collections). check_and_render unfreezes it.
+    gc.freeze()
 
-    def parse(path: Path, display: str):
-        try:
-            rel = path.relative_to(root).as_posix()
-        except ValueError:
-            return load_yaml_file(path, display)
-        sig = files.get(rel)
-        hit = new_yaml.get(rel) or cached_yaml.get(rel)
-        if hit and hit[0] == sig and hit[1].path == display:
-            new_yaml[rel] = hit
-            return hit[1], list(hit[2])
-        doc, found = load_yaml_file(path, display)
-        new_yaml[rel] = (sig, doc, tuple(found))
-        return doc, found
-
-    # The verdict, topic and tag keys decide every claim's reference checks.
-    env = tuple(_keys(parse(root / name, display_path(root / name))[0])
-                for name in ("verdicts.yaml", "topics.yaml", "tags.yaml"))
-    reuse_env = data["env"] == env
-    candidates: dict[str, Entry] = {}
-    pending: dict[str, Path] = {}  # claims to parse, after the folder walk: one at a time
-
-    def load(path: Path, display: str):
-        rel = path.relative_to(root).as_posix() if path.is_absolute() else None
-        if rel and rel.startswith("claims/"):
-            entry = data["claims"].get(path.stem) if reuse_env else None
-            if (entry and entry.sig == files.get(rel) and entry.display == display
-                    and all(_article_sig(files, aid) == sig for aid, sig in entry.articles)):
-                candidates[path.stem] = entry
-            else:
-                pending[path.stem] = path
-            return Document(display, None), []
-        if rel:
-            return parse(path, display)
-        return load_yaml_file(path, display)
-
-    corpus: Corpus = load_corpus(root, load_yaml=load)
     reused: dict[str, Entry] = {}
-    for cid, entry in candidates.items():
-        if cid not in corpus.claims:
-            continue
-        if all(r in corpus.claims for r in entry.related) and all(aid in corpus.articles for aid, _ in entry.articles):
+    pending: list[str] = []
+    for cid, doc in corpus.claims.items():
+        entry = old_entries.get(cid)
+        if (entry and entry.display == doc.path and entry.sig == files.get("claims/" + os.path.basename(doc.path))
+                and all(_article_sig(files, aid) == sig and aid in corpus.articles for aid, sig in entry.articles)
+                and all(r in corpus.claims for r in entry.related)):
             reused[cid] = entry
-        else:  # a related claim or an article went away: check it again
-            pending[cid] = root / "claims" / Path(entry.display).name
+        else:  # new or changed, or an article it quotes or a claim it names changed or went away
+            pending.append(cid)
 
     ctx = Context(corpus)
-    found: list[Diagnostic] = list(corpus.diagnostics)
-    claim_rules = [r for r in RULES if r.kind == "claim"]
-    for r in RULES:  # as validate.validate(); claims below, one file at a time
+    found: list[Diagnostic] = list(base.diagnostics)
+    for r in RULES:
         if r.kind == "corpus":
             found.extend(r.check(ctx))
-        elif r.kind != "claim":
-            docs = [a.meta for a in corpus.articles.values()] if r.kind == "article" else [getattr(corpus, r.kind)]
-            for doc in docs:
-                if doc.data is not None:
-                    found.extend(r.check(doc, ctx))
+    claim_rules = [r for r in RULES if r.kind == "claim"]
     per_claim: dict[str, list[Diagnostic]] = {}
     _FORK.update(ctx=ctx, rules=claim_rules, pid=os.getpid())
     try:
-        todo = [(cid, path, corpus.claims[cid].path) for cid, path in pending.items() if cid in corpus.claims]
+        todo = [(cid, root / "claims" / os.path.basename(corpus.claims[cid].path), corpus.claims[cid].path)
+                for cid in pending]
         for cid, load_diags, claim_data, diags in _in_parallel(_check_claims, todo):
             if not cid:  # a worker's anchors
                 for k, v in claim_data.items():
                     ctx._anchors.setdefault(k, v)
                 continue
-            found.extend(load_diags)
-            if claim_data is not None:  # kept without positions: those are only for diagnostics
-                per_claim[cid] = diags
+            if claim_data is None:
+                found.extend(load_diags)
+            else:  # kept without positions: those are only for diagnostics
+                per_claim[cid] = list(load_diags) + diags
                 corpus.claims[cid] = Document(corpus.claims[cid].path, claim_data)
     finally:
         _FORK.clear()
@@ -351,29 +446,33 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
             continue  # its diagnostics name other files ("did you mean"): never reused
         if content is None and not has_errors(diags):
             continue  # valid, but no model was built this time
-        rel_path = Path(doc.path).name
-        sig = files.get(f"claims/{rel_path}")
-        entries[cid] = Entry(sig, doc.path, tuple((a, _article_sig(files, a)) for a in aids), related,
-                             tuple(diags), content.claims[cid] if content is not None else None)
+        claim = content.claims[cid] if content is not None else None
+        entries[cid] = Entry(files.get("claims/" + os.path.basename(doc.path)), doc.path,
+                             tuple((a, _article_sig(files, a)) for a in aids), related, tuple(diags), claim,
+                             _model_digest(claim) if claim is not None else None)
 
     stats = None
-    new_deps: dict[str, object] = {}
     if content is not None:
-        old_deps = data["deps"] if data["settings"] == settings else {}
+        old = _load(path("deps")) if warm else None
+        old_pages = old["pages"] if old and old["version"] == version and old["settings"] == settings else {}
+        new_pages: dict[str, bytes | None] = {}
         manifest = read_manifest(docs_dir)
-        existing = set()
-        for dirpath, _, filenames in os.walk(docs_dir):
-            base = os.path.relpath(dirpath, docs_dir).replace(os.sep, "/")
-            existing.update(name if base == "." else f"{base}/{name}" for name in filenames)
+        existing = None  # the manifest is untouched since the last run: its files are there
+        if not (meta and meta["manifest"] is not None and meta["manifest"] == _sig_of_manifest(docs_dir)):
+            existing = set()
+            for dirpath, _, filenames in os.walk(docs_dir):
+                base_dir = os.path.relpath(dirpath, docs_dir).replace(os.sep, "/")
+                existing.update(name if base_dir == "." else f"{base_dir}/{name}" for name in filenames)
         keep: set[str] = set()
+        objects = {id(e.claim): _stand_in(e.claim, e.digest) for e in entries.values() if e.claim is not None}
 
         def skip(page: Page) -> bool:
             deps = page_deps(page)
-            new_deps[page.path] = deps
-            if deps is None or old_deps.get(page.path) != deps:
+            d = new_pages[page.path] = None if deps is None else _dep_digest(deps, objects)
+            if d is None or old_pages.get(page.path) != d:
                 return False
             rels = [f"{page.path}.{lang}.md" for lang in content.languages]
-            if all(rel in manifest and rel in existing for rel in rels):
+            if all(rel in manifest and (existing is None or rel in existing) for rel in rels):
                 keep.update(rels)
                 return True
             return False
@@ -386,10 +485,23 @@ def check_and_render(content_dir: Path, settings: Settings, docs_dir: Path,
         finally:
             _FORK.clear()
         stats = sync(docs_dir, asset_files(content), keep=keep, done=done)
+        _save(path("deps"), {"version": version, "settings": settings, "pages": new_pages})
 
-    _save(data_path, {"yaml": new_yaml, "claims": entries, "env": env, "deps": new_deps, "settings": settings})
-    _save(meta_path, {"version": version, "files": files_hash, "settings": settings, "diagnostics": diagnostics,
-                      "manifest": _sig_of_manifest(docs_dir) if stats is not None else None,
-                      "n_docs": (stats.written + stats.unchanged) if stats else 0})
-    _prune(cache_dir)
+    # Only the shards whose claims changed are written again.
+    dirty = set(stale_shards)
+    for cid in entries.keys() | old_entries.keys():
+        if entries.get(cid) is not old_entries.get(cid):
+            dirty.add(_shard(cid))
+    if dirty:
+        by_shard: dict[int, dict[str, Entry]] = {i: {} for i in dirty}
+        for cid, entry in entries.items():
+            if (i := _shard(cid)) in by_shard:
+                by_shard[i][cid] = entry
+        for i, shard in by_shard.items():
+            _save(path(f"c{i:02d}"), {"version": version, "env": env, "entries": shard})
+    # The meta goes last: a run stopped before this leaves the old one, and every file above checks itself.
+    _save(path("meta"), {"version": version, "files": files_hash, "settings": settings, "diagnostics": diagnostics,
+                         "manifest": _sig_of_manifest(docs_dir) if stats is not None else None,
+                         "n_docs": (stats.written + stats.unchanged) if stats else 0})
+    _prune(stem.parent)
     return Checked(content, diagnostics), stats
