@@ -133,9 +133,10 @@ class _DepPickler(pickle.Pickler):
     (a claim, an article, a verdict, a date) is pickled once per run and stands as its digest; claims
     bring theirs from the cache."""
 
-    def __init__(self, file, objects: dict[int, tuple[object, bytes]]) -> None:
+    def __init__(self, file, objects: dict[int, tuple]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.objects = objects  # id → _stand_in(object, its digest)
+        self.claims: list[str] = []  # the ids of the claims met (each once: the pickler's memo)
 
     def reducer_override(self, obj):
         hit = self.objects.get(id(obj))
@@ -143,21 +144,53 @@ class _DepPickler(pickle.Pickler):
             if isinstance(obj, type) or callable(obj):
                 return NotImplemented
             hit = self.objects[id(obj)] = _stand_in(obj, _model_digest(obj))
+        if hit[2] is not None:
+            self.claims.append(hit[2])
         return hit[1]
 
 
-def _stand_in(obj, digest: bytes) -> tuple:
-    """(the object, kept alive so that its id is not reused; what pickles in its place)"""
-    return obj, (bytes, (digest,))
+def _stand_in(obj, digest: bytes, claim_id: str | None = None) -> tuple:
+    """(the object, kept alive so that its id is not reused; what pickles in its place; its claim id)"""
+    return obj, (bytes, (digest,)), claim_id
 
 
-def _dep_digest(deps, objects: dict) -> bytes:
-    """Equal digests mean equal values; the converse may fail (objects shared differently pickle
-    differently), and then the page is only rendered again. A new pickler per page: clearing a memo
-    costs as much as its largest size, the all-claims page's."""
+def _dep_digest(deps, objects: dict) -> tuple[bytes, list[str]]:
+    """The digest, and the ids of the claims in deps. Equal digests mean equal values; the converse may
+    fail (objects shared differently pickle differently), and then the page is only rendered again.
+    A new pickler per page: clearing a memo costs as much as its largest size, the all-claims page's."""
     buf = io.BytesIO()
-    _DepPickler(buf, objects).dump(deps)
-    return hashlib.blake2b(buf.getbuffer(), digest_size=16).digest()
+    pickler = _DepPickler(buf, objects)
+    pickler.dump(deps)
+    return hashlib.blake2b(buf.getbuffer(), digest_size=16).digest(), pickler.claims
+
+
+# Free text: no page chooses or orders its claims by these (they are only shown), so a change to them
+# alone leaves every page with the same claims as before.
+TEXT_FIELDS = ("claim", "claimant", "conclusion", "explanation")
+
+
+def _affected_pages(old: dict, content, entries: dict[str, Entry], old_entries: dict[str, Entry]) -> set[str] | None:
+    """The pages that may change, when that can be told without computing every page's dependencies:
+    nothing but claim files changed since the last render (`old`: its deps file), and each changed
+    claim differs from the model then in free text only. Those pages are the ones that showed a
+    changed claim. None when not so: every page's dependencies must be computed."""
+    claims_then = old["claims"]
+    if claims_then.keys() != content.claims.keys():
+        return None
+    affected: set[str] = set()
+    for cid, claim in content.claims.items():
+        entry = entries.get(cid)
+        if entry is None or entry.digest == claims_then[cid]:
+            if entry is None:
+                return None
+            continue
+        before = old_entries.get(cid)
+        if before is None or before.claim is None or before.digest != claims_then[cid]:
+            return None  # the model shown then is not at hand
+        if replace(claim, **{f: getattr(before.claim, f) for f in TEXT_FIELDS}) != before.claim:
+            return None
+        affected.update(old["refs"].get(cid, ()))
+    return affected
 
 
 class LazyContent:
@@ -329,6 +362,10 @@ def _walk_and_check(root: Path, files: dict, cache_path: Path, version: str, bas
                     found.extend(r.check(doc, ctx))
     _save(cache_path, {"version": version, "docs": new_yaml})
     env = tuple(_keys(getattr(corpus, name)) for name in ("verdicts", "topics", "tags"))
+    # Kept without positions: those are only for the diagnostics, found above (a third of the base's size).
+    bare = lambda doc: Document(doc.path, doc.data)  # noqa: E731
+    corpus = replace(corpus, verdicts=bare(corpus.verdicts), topics=bare(corpus.topics), tags=bare(corpus.tags),
+                     articles={aid: replace(a, meta=bare(a.meta)) for aid, a in corpus.articles.items()})
     return Base(version, base_sig, corpus, tuple(found), env)
 
 
@@ -372,7 +409,8 @@ def _run(root: Path, settings: Settings, docs_dir: Path, stem: Path, version: st
     warm = bool(meta) and meta["version"] == version
     base_sig = _base_sig(files)
     base = _load(path("base")) if warm else None
-    if not (isinstance(base, Base) and base.version == version and base.sig == base_sig):
+    base_reused = isinstance(base, Base) and base.version == version and base.sig == base_sig
+    if not base_reused:
         base = _walk_and_check(root, files, path("yaml"), version, base_sig)
         _save(path("base"), base)
         base = replace(base, corpus=replace(base.corpus, claims=dict(base.corpus.claims)))  # the saved one stays unparsed
@@ -391,10 +429,11 @@ def _run(root: Path, settings: Settings, docs_dir: Path, stem: Path, version: st
 
     reused: dict[str, Entry] = {}
     pending: list[str] = []
+    article_sigs = {aid: _article_sig(files, aid) for aid in corpus.articles}
     for cid, doc in corpus.claims.items():
         entry = old_entries.get(cid)
         if (entry and entry.display == doc.path and entry.sig == files.get("claims/" + os.path.basename(doc.path))
-                and all(_article_sig(files, aid) == sig and aid in corpus.articles for aid, sig in entry.articles)
+                and all(article_sigs.get(aid) == sig for aid, sig in entry.articles)
                 and all(r in corpus.claims for r in entry.related)):
             reused[cid] = entry
         else:  # new or changed, or an article it quotes or a claim it names changed or went away
@@ -464,15 +503,29 @@ def _run(root: Path, settings: Settings, docs_dir: Path, stem: Path, version: st
                 base_dir = os.path.relpath(dirpath, docs_dir).replace(os.sep, "/")
                 existing.update(name if base_dir == "." else f"{base_dir}/{name}" for name in filenames)
         keep: set[str] = set()
-        objects = {id(e.claim): _stand_in(e.claim, e.digest) for e in entries.values() if e.claim is not None}
+        langs = content.languages
+        on_disk = {rel for rel in manifest if existing is None or rel in existing}
+        objects = {id(e.claim): _stand_in(e.claim, e.digest, cid) for cid, e in entries.items() if e.claim is not None}
+        affected = None
+        if base_reused and old_pages and old["base"] == base.sig:
+            affected = _affected_pages(old, content, entries, old_entries)
+        refs: dict[str, list[str]] = old["refs"] if affected is not None else {}  # claim id → pages showing it
 
         def skip(page: Page) -> bool:
-            deps = page_deps(page)
-            d = new_pages[page.path] = None if deps is None else _dep_digest(deps, objects)
+            d = old_pages.get(page.path)
+            if affected is None or d is None or page.path in affected:
+                deps = page_deps(page)
+                d = None
+                if deps is not None:
+                    d, shown = _dep_digest(deps, objects)
+                    if affected is None:
+                        for cid in shown:
+                            refs.setdefault(cid, []).append(page.path)
+            new_pages[page.path] = d
             if d is None or old_pages.get(page.path) != d:
                 return False
-            rels = [f"{page.path}.{lang}.md" for lang in content.languages]
-            if all(rel in manifest and (existing is None or rel in existing) for rel in rels):
+            rels = [f"{page.path}.{lang}.md" for lang in langs]
+            if on_disk.issuperset(rels):
                 keep.update(rels)
                 return True
             return False
@@ -485,7 +538,8 @@ def _run(root: Path, settings: Settings, docs_dir: Path, stem: Path, version: st
         finally:
             _FORK.clear()
         stats = sync(docs_dir, asset_files(content), keep=keep, done=done)
-        _save(path("deps"), {"version": version, "settings": settings, "pages": new_pages})
+        _save(path("deps"), {"version": version, "settings": settings, "base": base.sig, "pages": new_pages,
+                             "claims": {cid: e.digest for cid, e in entries.items()}, "refs": refs})
 
     # Only the shards whose claims changed are written again.
     dirty = set(stale_shards)
