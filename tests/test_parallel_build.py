@@ -1,5 +1,5 @@
-"""Issue 6 ("scale"): one MkDocs process per language, in parallel, merged; and the validate+render
-heap freed before MkDocs runs.
+"""Issue 6 ("scale"): one MkDocs process per language, in parallel, merged; Pagefind once per
+language; and the validate+render heap freed before MkDocs runs.
 
 The parallel build must give the files the plain, sequential `mkdocs build` gives (the i18n plugin
 building the languages one after the other in one process), byte for byte: every page, the merged
@@ -7,7 +7,10 @@ sitemap.xml and its .gz, the 404 page, the theme's assets.
 """
 from __future__ import annotations
 
+import json
 import resource
+import shutil
+import subprocess
 import sys
 import time
 
@@ -62,10 +65,26 @@ def test_parallel_build_equals_sequential_build_generated_corpus(tmp_path):
     _assert_same(*_both_ways(tmp_path / "docs", tmp_path), tmp_path)
 
 
+def test_pagefind_per_language_equals_one_run(fixture_site, tmp_path):
+    """One Pagefind run per language (lower peak memory) gives the bundle one run over the site gives;
+    one run's pagefind-entry.json lists the languages in hash-map order, so it is compared sorted."""
+    one, split = tmp_path / "one", tmp_path / "split"
+    for out in (one, split):
+        shutil.copytree(fixture_site.path, out, ignore=shutil.ignore_patterns("pagefind"))
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(one), "--silent"], check=True)
+    gbuild.pagefind(split)
+    entry = one / "pagefind" / "pagefind-entry.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["languages"] = dict(sorted(data["languages"].items()))
+    entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    assert sorted(data["languages"]) == ["ar", "en"]
+    assert tree_hash(one) == tree_hash(split), _differences(tree_hash(one), tree_hash(split))
+
+
 def test_the_build_runs_one_mkdocs_per_language_and_logs_each(fixture_site, tmp_path):
-    proc = build_cmd(fixture_site.content, tmp_path / "site", tmp_path / "docs", "--strict", "--no-search")
+    proc = build_cmd(fixture_site.content, tmp_path / "site", tmp_path / "docs", "--strict")
     assert proc.returncode == 0, proc.stderr
-    for stage in ("mkdocs ar", "mkdocs en", "merge"):
+    for stage in ("validate+render", "mkdocs ar", "mkdocs en", "merge", "pagefind ar", "pagefind en"):
         assert f"\n  {stage}: " in proc.stderr, proc.stderr
 
 
@@ -104,7 +123,7 @@ def test_the_first_failing_stage_stops_the_others(tmp_path):
 
 def test_in_child_returns_the_result_and_keeps_none_of_its_memory():
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert in_child(lambda n: len(bytearray(n)), 400 * 2**20) == 400 * 2**20
+    assert in_child(lambda n: len(bytearray(n)), 400 * 2**20)[0] == 400 * 2**20
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # kB
 
 

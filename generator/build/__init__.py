@@ -60,15 +60,22 @@ class ChildError(Exception):
     """The forked process raised; the message is its traceback."""
 
 
-def in_child(fn: Callable, *args):
+def _usage(seconds: float, usage) -> str:
+    """A stage's figures for the log: wall time, then CPU time and peak RSS from wait4."""
+    return f"{seconds:.1f} s (CPU {usage.ru_utime + usage.ru_stime:.1f} s, peak {usage.ru_maxrss // 1024} MB)"
+
+
+def in_child(fn: Callable, *args) -> tuple[object, str]:
     """fn(*args) in a forked process; its (picklable) result comes back, its memory does not stay.
+    Returns the result and the child's figures for the log.
 
     Validating and rendering 10,000 claims leaves a heap of ~0.6 GB that CPython keeps (freed
     objects leave arenas partly used); forked, it is all returned when the child exits, before
     MkDocs and Pagefind start. Without fork (not POSIX), fn runs here.
     """
+    started = time.perf_counter()
     if not hasattr(os, "fork"):
-        return fn(*args)
+        return fn(*args), f"{time.perf_counter() - started:.1f} s"
     sys.stdout.flush(), sys.stderr.flush()
     read, write = os.pipe()
     pid = os.fork()
@@ -90,12 +97,12 @@ def in_child(fn: Callable, *args):
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
     finally:
-        _, status = os.waitpid(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
     if not data:
         raise ChildError(f"the worker process died (exit status {os.waitstatus_to_exitcode(status)})")
     ok, value = pickle.loads(data)
     if ok:
-        return value
+        return value, _usage(time.perf_counter() - started, usage)
     interrupted, tb = value
     if interrupted:
         raise KeyboardInterrupt
@@ -120,8 +127,7 @@ class _Stage:
             return False
         self.proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
         if self.proc.returncode == 0:
-            log(f"  {self.stage}: {time.perf_counter() - self.started:.1f} s "
-                f"(CPU {usage.ru_utime + usage.ru_stime:.1f} s, peak {usage.ru_maxrss // 1024} MB)")
+            log(f"  {self.stage}: {_usage(time.perf_counter() - self.started, usage)}")
         return True
 
     def error(self) -> BuildError:
@@ -243,15 +249,40 @@ def _move_tree(src: Path, dst: Path) -> None:
 
 # --- Pagefind, the swap, the whole build ----------------------------------------------------------------
 
+PAGEFIND = "pagefind"
+
+
 def pagefind(out: Path) -> None:
-    _run("pagefind", [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"])
-    # Pagefind lists the languages in hash-map order, which changes from run to run;
-    # sorted, the same content gives the same file (the index chunks themselves are stable).
-    entry = out / "pagefind" / "pagefind-entry.json"
-    if entry.is_file():
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        data["languages"] = dict(sorted(data.get("languages", {}).items()))
-        entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    """The search bundle of every page in out/pagefind/, built one language at a time.
+
+    Pagefind's peak memory grows with the pages it holds (at 10,000 claims, one run over the whole
+    site peaks at ~2.9 GB, one language at ~2.1 GB) and it indexes each language on its own anyway:
+    a language's files are the same whether it is indexed alone or with the others; only
+    pagefind-entry.json, which lists the languages, is joined (tests/test_parallel_build.py)."""
+    default, others = LANGUAGES[0], [lang for lang in LANGUAGES[1:] if (out / lang).is_dir()]
+    # The default language is everything outside the other languages' folders: its pages, 404.html.
+    rest = sorted(f"{e.name}/**/*.html" if e.is_dir() else e.name for e in os.scandir(out)
+                  if e.name not in others and e.name != PAGEFIND and (e.is_dir() or e.name.endswith(".html")))
+    runs = [(default, "{" + ",".join(rest) + "}", PAGEFIND)]
+    runs += [(lang, f"{lang}/**/*.html", f".{PAGEFIND}-{lang}") for lang in others]
+    entries = []
+    try:
+        for lang, glob, subdir in runs:
+            _run(f"pagefind {lang}", [sys.executable, "-m", "pagefind", "--site", str(out), "--glob", glob,
+                                      "--output-subdir", subdir, "--silent"])
+            entry = out / subdir / "pagefind-entry.json"
+            entries.append(json.loads(entry.read_text(encoding="utf-8")))
+            entry.unlink()
+            if subdir != PAGEFIND:
+                _move_tree(out / subdir, out / PAGEFIND)  # the other files are the language's, or the same in each
+    finally:
+        for _, _, subdir in runs[1:]:
+            shutil.rmtree(out / subdir, ignore_errors=True)
+    # In language order; Pagefind's own order (one run, several languages) is its hash map's, which changes.
+    joined = dict(entries[0], languages=dict(sorted(
+        (code, value) for entry in entries for code, value in entry.get("languages", {}).items())))
+    (out / PAGEFIND / "pagefind-entry.json").write_text(
+        json.dumps(joined, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def swap_in(staging: Path, site_dir: Path) -> None:

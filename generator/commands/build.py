@@ -64,7 +64,7 @@ def run(args) -> int:
         settings, settings_error = None, exc
     docs_dir = args.docs_dir.resolve()
     # Forked: the content model (~0.6 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
-    prepared = in_child(prepare, args.content, settings, docs_dir)
+    prepared, figures = in_child(prepare, args.content, settings, docs_dir)
     if prepared.diagnostics:
         report(prepared.diagnostics, stream=sys.stderr)
     if has_errors(prepared.diagnostics):
@@ -73,6 +73,7 @@ def run(args) -> int:
     if settings_error is not None:
         raise UsageError(str(settings_error)) from settings_error
     log(prepared.summary)
+    log(f"  validate+render: {figures}")
     stats = prepared.rendered
     log(f"  render: {stats.written} written, {stats.unchanged} unchanged, {stats.deleted} deleted")
     try:
