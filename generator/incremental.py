@@ -354,7 +354,9 @@ def _walk_and_check(root: Path, files: dict, cache_path: Path, version: str, bas
     corpus = load_corpus(root, load_yaml=load)
     ctx = Context(corpus)
     found: list[Diagnostic] = list(corpus.diagnostics)
-    for r in RULES:  # as validate.validate(), but for claims and the corpus (check_and_render runs those)
+    # As validate.validate(), but for claims and the corpus (check_and_render runs those every time). These
+    # rules read their own document only: their diagnostics are kept while only claim files change.
+    for r in RULES:
         if r.kind in ("article", "verdicts", "topics", "tags"):
             docs = [a.meta for a in corpus.articles.values()] if r.kind == "article" else [getattr(corpus, r.kind)]
             for doc in docs:
