@@ -87,5 +87,6 @@ def sync(folder: Path, files: Mapping[str, str | bytes] | Iterable[tuple[str, st
         if prefix and not os.listdir(dirpath):
             os.rmdir(dirpath)
     if new != old:  # an untouched manifest keeps `mkdocs serve` from rebuilding for nothing
-        _atomic_write(manifest_path, json.dumps(new, indent=0, sort_keys=True).encode("utf-8"))
+        # compact: with `indent`, json falls back to its pure-Python encoder (0.1 s at 25,000 pages)
+        _atomic_write(manifest_path, json.dumps(new, sort_keys=True, separators=(",", ":")).encode("utf-8"))
     return SyncStats(written, unchanged, deleted)
