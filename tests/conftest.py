@@ -117,3 +117,30 @@ def same_file(reported: str, expected: Path) -> bool:
 
     path = Path(os.path.abspath(ROOT / reported))
     return path.name == expected.name and os.path.realpath(path.parent) == os.path.realpath(expected.parent)
+
+
+def docs_files(folder: Path) -> dict[str, bytes]:
+    """Every generated docs file's bytes (the manifest aside: it records times)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file() and p.name != ".manifest.json"} if folder.exists() else {}
+
+
+def assert_incremental_equals_cold(content: Path, settings, work: Path, label: str):
+    """A cached run (generator/incremental.py, cache and docs in `work`) gives the diagnostics and the docs
+    that a cold check and render give; returns its render statistics."""
+    import shutil
+
+    from generator import incremental
+    from generator.build import render
+    from generator.pipeline import check
+
+    checked, stats = incremental.check_and_render(content, settings, work / "docs", work / "cache")
+    full = check(content)
+    assert checked.diagnostics == full.diagnostics, label
+    assert [d.notes for d in checked.diagnostics] == [d.notes for d in full.diagnostics], label
+    assert (stats is None) == (full.content is None), label
+    if full.content is not None:
+        shutil.rmtree(work / "full", ignore_errors=True)
+        render(full.content, settings, work / "full")
+        assert docs_files(work / "docs") == docs_files(work / "full"), label
+    return stats

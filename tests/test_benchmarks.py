@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import assert_incremental_equals_cold, docs_files
 from generator.anchor.normalize import Tier, _reference, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,11 +79,6 @@ def test_fast_schema_check_never_passes_what_jsonschema_rejects(name, path):
 
 # --- incremental runs give what a full run gives -------------------------------------------------------
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in folder.rglob("*") if p.is_file() and p.name != ".manifest.json"} if folder.exists() else {}
-
-
 @pytest.mark.parametrize("forked", [False, True], ids=["one-process", "forked-worker"])
 def test_incremental_runs_equal_full_runs(tmp_path, monkeypatch, forked):
     """After each edit, check_and_render (with its cache) gives the diagnostics and the docs a cold run gives;
@@ -95,9 +91,6 @@ def test_incremental_runs_equal_full_runs(tmp_path, monkeypatch, forked):
     monkeypatch.setattr(incremental, "MIN_PARALLEL", 2 if forked else 10**9)
 
     from benchmarks.corpus import generate
-    from generator.build import render
-    from generator.incremental import check_and_render
-    from generator.pipeline import check
     from generator.settings import load_settings
 
     settings = load_settings()
@@ -106,16 +99,7 @@ def test_incremental_runs_equal_full_runs(tmp_path, monkeypatch, forked):
     claims = content / "claims"
 
     def compare(label):
-        checked, stats = check_and_render(content, settings, tmp_path / "docs", tmp_path / "cache")
-        full = check(content)
-        assert checked.diagnostics == full.diagnostics, label
-        assert [d.notes for d in checked.diagnostics] == [d.notes for d in full.diagnostics], label
-        assert (stats is None) == (full.content is None), label
-        if full.content is not None:
-            shutil.rmtree(tmp_path / "full", ignore_errors=True)
-            render(full.content, settings, tmp_path / "full")
-            assert _files(tmp_path / "docs") == _files(tmp_path / "full"), label
-        return stats
+        return assert_incremental_equals_cold(content, settings, tmp_path, label)
 
     def edit(name, old, new):
         path = claims / name
@@ -171,7 +155,7 @@ def test_corpus_is_reproducible_and_valid(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     counts = generate(a, 40, seed=9)
     generate(b, 40, seed=9)
-    assert _files(a) == _files(b)
+    assert docs_files(a) == docs_files(b)
     assert counts["claims"] == 40 and len(list((a / "claims").glob("*.yaml"))) == 40
     checked = check(a)
     assert not has_errors(checked.diagnostics), checked.diagnostics[:3]

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in folder.rglob("*") if p.is_file() and p.name != ".manifest.json"} if folder.exists() else {}
+from conftest import assert_incremental_equals_cold
 
 
 @pytest.mark.parametrize("forked", [False, True], ids=["one-process", "forked-worker"])
@@ -21,8 +17,6 @@ def test_claim_only_edits_equal_full_runs(tmp_path, monkeypatch, forked):
     from benchmarks.corpus import generate
     from benchmarks.run import edit_one_claim
     from generator import incremental
-    from generator.build import render
-    from generator.pipeline import check
     from generator.settings import load_settings
 
     monkeypatch.setattr(incremental, "MIN_PARALLEL", 2 if forked else 10**9)
@@ -42,15 +36,7 @@ def test_claim_only_edits_equal_full_runs(tmp_path, monkeypatch, forked):
 
     def compare(label):
         shortcuts.clear()
-        checked, stats = incremental.check_and_render(content, settings, tmp_path / "docs", tmp_path / "cache")
-        full = check(content)
-        assert checked.diagnostics == full.diagnostics, label
-        assert [d.notes for d in checked.diagnostics] == [d.notes for d in full.diagnostics], label
-        assert (stats is None) == (full.content is None), label
-        if full.content is not None:
-            shutil.rmtree(tmp_path / "full", ignore_errors=True)
-            render(full.content, settings, tmp_path / "full")
-            assert _files(tmp_path / "docs") == _files(tmp_path / "full"), label
+        stats = assert_incremental_equals_cold(content, settings, tmp_path, label)
         return stats, shortcuts[:1] == [True]
 
     def edit(path, old, new, count=1):
