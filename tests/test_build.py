@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -16,7 +17,9 @@ import pytest
 import generator.build as gbuild
 import generator.commands.build as gcommand
 from conftest import write_tree
-from generator.build import BuildError, render
+from generator.build import render
+from generator.errors import BuildError
+from generator.process import Child, run_all
 from generator.cli import main as cli
 from generator.pipeline import check
 from generator.settings import load_settings
@@ -158,7 +161,7 @@ def _broken_mkdocs_yml(tmp_path):
 
 
 def _pagefind_fails(out):
-    gbuild._run("pagefind", [gbuild.sys.executable, "-m", "pagefind", "--site", str(out / "no-such-dir")])
+    run_all([Child("pagefind", [sys.executable, "-m", "pagefind", "--site", str(out / "no-such-dir")])])
 
 
 def _feeds_fail(real):

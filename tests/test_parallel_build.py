@@ -18,7 +18,9 @@ import pytest
 
 import generator.build as gbuild
 from conftest import ROOT
-from generator.build import BuildError, in_child, mkdocs_build
+from generator.build import mkdocs_build
+from generator.errors import BuildError
+from generator.process import Child, in_child, run_all
 from generator.settings import load_settings
 from site_fixtures import SITE_FILES, build_cmd, fixture_site, sample_site, tree_hash  # noqa: F401
 
@@ -109,11 +111,11 @@ def test_a_failing_language_build_fails_the_build_and_leaves_nothing(fixture_sit
 
 def test_the_first_failing_stage_stops_the_others(tmp_path):
     code = "import time; time.sleep(120)"
-    slow = gbuild._Stage("slow", [sys.executable, "-c", code])
-    bad = gbuild._Stage("bad", [sys.executable, "-c", "print('the reason'); raise SystemExit(3)"])
+    slow = Child("slow", [sys.executable, "-c", code])
+    bad = Child("bad", [sys.executable, "-c", "print('the reason'); raise SystemExit(3)"])
     started = time.monotonic()
     with pytest.raises(BuildError) as err:
-        gbuild._run_all([slow, bad])
+        run_all([slow, bad])
     assert time.monotonic() - started < 60
     assert str(err.value) == "bad failed (exit 3):\nthe reason"
     assert slow.proc.returncode is not None  # killed and reaped
@@ -131,5 +133,14 @@ def test_in_child_raises_what_the_child_raised():
     def fails():
         raise ValueError("in the child")
 
-    with pytest.raises(gbuild.ChildError, match="ValueError: in the child"):
+    with pytest.raises(ValueError, match="in the child"):
         in_child(fails)
+
+    class Unpicklable(Exception):  # a local class: cannot come back through the pipe as itself
+        pass
+
+    def fails_oddly():
+        raise Unpicklable("odd")
+
+    with pytest.raises(BuildError, match="Unpicklable: odd"):
+        in_child(fails_oddly)

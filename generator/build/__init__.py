@@ -15,27 +15,23 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import pickle
 import shutil
 import struct
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 from ..model import LANGUAGES, Content
 from ..render import iter_docs
 from ..render.write import SyncStats, sync
+from ..errors import BuildError
+from ..log import log
+from ..process import Child, run_all
+from ..publish.owned import mark, new_staging, swap_in
 from ..settings import PROJECT_ROOT, Settings
 from .mkdocs_hooks import LOCALE_VARIABLE
-
-
-class BuildError(Exception):
-    """A stage failed; the message says which, and what it printed."""
 
 
 @dataclass(frozen=True)
@@ -46,121 +42,8 @@ class Options:
     search: bool = True  # run Pagefind
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def render(content: Content, settings: Settings, docs_dir: Path) -> SyncStats:
     return sync(docs_dir, iter_docs(content, settings))
-
-
-# --- work in a forked process ---------------------------------------------------------------------------
-
-class ChildError(Exception):
-    """The forked process raised; the message is its traceback."""
-
-
-def _usage(seconds: float, usage) -> str:
-    """A stage's figures for the log: wall time, then CPU time and peak RSS from wait4."""
-    return f"{seconds:.1f} s (CPU {usage.ru_utime + usage.ru_stime:.1f} s, peak {usage.ru_maxrss // 1024} MB)"
-
-
-def in_child(fn: Callable, *args) -> tuple[object, str]:
-    """fn(*args) in a forked process; its (picklable) result comes back, its memory does not stay.
-    Returns the result and the child's figures for the log.
-
-    Validating and rendering 10,000 claims leaves a heap of ~0.6 GB that CPython keeps (freed
-    objects leave arenas partly used); forked, it is all returned when the child exits, before
-    MkDocs and Pagefind start. Without fork (not POSIX), fn runs here.
-    """
-    started = time.perf_counter()
-    if not hasattr(os, "fork"):
-        return fn(*args), f"{time.perf_counter() - started:.1f} s"
-    sys.stdout.flush(), sys.stderr.flush()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code (os._exit skips atexit and finally)
-        status = 1
-        try:
-            os.close(read)
-            try:
-                result = (True, fn(*args))
-            except BaseException as exc:
-                result = (False, (isinstance(exc, KeyboardInterrupt), traceback.format_exc()))
-            with os.fdopen(write, "wb") as pipe:
-                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
-    try:
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-    finally:
-        _, status, usage = os.wait4(pid, 0)
-    if not data:
-        raise ChildError(f"the worker process died (exit status {os.waitstatus_to_exitcode(status)})")
-    ok, value = pickle.loads(data)
-    if ok:
-        return value, _usage(time.perf_counter() - started, usage)
-    interrupted, tb = value
-    if interrupted:
-        raise KeyboardInterrupt
-    raise ChildError(tb)
-
-
-# --- stages: child processes ----------------------------------------------------------------------------
-
-class _Stage:
-    """A stage running as a child process, its output kept in a temporary file for the error message."""
-
-    def __init__(self, stage: str, cmd: list[str], env: dict | None = None) -> None:
-        self.stage, self.started = stage, time.perf_counter()
-        self.output = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self.output, stderr=subprocess.STDOUT)
-
-    def poll(self) -> bool:
-        """True when the process has ended; then logs its time, CPU and peak memory (wait4's usage)."""
-        pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
-        if pid == 0:
-            return False
-        self.proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
-        if self.proc.returncode == 0:
-            log(f"  {self.stage}: {_usage(time.perf_counter() - self.started, usage)}")
-        return True
-
-    def error(self) -> BuildError:
-        self.output.seek(0)
-        text = self.output.read().decode("utf-8", "replace")
-        tail = "\n".join(text.strip().splitlines()[-30:])
-        return BuildError(f"{self.stage} failed (exit {self.proc.returncode}):\n{tail}")
-
-    def stop(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.output.close()
-
-
-def _run_all(stages: list[_Stage]) -> None:
-    """Wait for every stage; the first that fails stops the others and raises its error."""
-    try:
-        running = list(stages)
-        while running:
-            for stage in [s for s in running if s.poll()]:
-                running.remove(stage)
-                if stage.proc.returncode != 0:
-                    raise stage.error()
-            if running:
-                time.sleep(0.05)
-    finally:
-        for stage in stages:
-            stage.stop()
-
-
-def _run(stage: str, cmd: list[str], env: dict | None = None) -> None:
-    _run_all([_Stage(stage, cmd, env)])
 
 
 # --- MkDocs ---------------------------------------------------------------------------------------------
@@ -178,13 +61,13 @@ def mkdocs_build(settings: Settings, docs_dir: Path, out: Path, strict: bool, pa
     env = dict(os.environ, FACTCHECK_DOCS_DIR=str(docs_dir))
     env.pop(LOCALE_VARIABLE, None)
     if not parallel:
-        _run("mkdocs", _mkdocs_cmd(settings, out, strict), env)
+        run_all([Child("mkdocs", _mkdocs_cmd(settings, out, strict), env, PROJECT_ROOT)])
         return
     default, others = LANGUAGES[0], LANGUAGES[1:]
     outs = {lang: out.with_name(f"{out.name}-{lang}") for lang in others}
     try:
-        _run_all([_Stage(f"mkdocs {lang}", _mkdocs_cmd(settings, outs.get(lang, out), strict),
-                         dict(env, **{LOCALE_VARIABLE: lang}))
+        run_all([Child(f"mkdocs {lang}", _mkdocs_cmd(settings, outs.get(lang, out), strict),
+                        dict(env, **{LOCALE_VARIABLE: lang}), PROJECT_ROOT)
                   for lang in LANGUAGES])
         started = time.perf_counter()
         merge_language_builds(out, [outs[lang] for lang in others])
@@ -268,8 +151,8 @@ def pagefind(out: Path) -> None:
     entries = []
     try:
         for lang, glob, subdir in runs:
-            _run(f"pagefind {lang}", [sys.executable, "-m", "pagefind", "--site", str(out), "--glob", glob,
-                                      "--output-subdir", subdir, "--silent"])
+            run_all([Child(f"pagefind {lang}", [sys.executable, "-m", "pagefind", "--site", str(out), "--glob", glob,
+                                                "--output-subdir", subdir, "--silent"], None, PROJECT_ROOT)])
             entry = out / subdir / "pagefind-entry.json"
             entries.append(json.loads(entry.read_text(encoding="utf-8")))
             entry.unlink()
@@ -285,24 +168,11 @@ def pagefind(out: Path) -> None:
         json.dumps(joined, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def swap_in(staging: Path, site_dir: Path) -> None:
-    """Replace site_dir by staging with two renames on the same filesystem."""
-    old = None
-    if site_dir.exists():
-        old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
-        os.replace(site_dir, old)
-    os.replace(staging, site_dir)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build(settings: Settings, options: Options, site_files: Mapping[str, str]) -> None:
-    """Build options.docs_dir (rendered already) into options.site_dir, with site_files (feeds, filter
-    data: render.render_site_files) beside MkDocs' output."""
-    site_dir = options.site_dir.resolve()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private (0700); the swapped-in site must stay readable by the web server
+    """Build options.docs_dir (rendered already) into options.site_dir (checked by publish.owned.check_output),
+    with site_files (feeds, filter data: render.render_site_files) beside MkDocs' output."""
+    site_dir = options.site_dir
+    staging = new_staging(site_dir)
     try:
         mkdocs_build(settings, options.docs_dir, staging, options.strict)
         try:
@@ -313,6 +183,7 @@ def build(settings: Settings, options: Options, site_files: Mapping[str, str]) -
             raise BuildError(f"writing feeds failed: {exc}") from exc
         if options.search:
             pagefind(staging)
+        mark(staging, "site")
         swap_in(staging, site_dir)
     finally:
         if staging.exists():

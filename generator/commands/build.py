@@ -6,10 +6,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import BuildError, Options, build, in_child, log
+from ..build import Options, build
 from ..diagnostics import Diagnostic, has_errors
+from ..errors import BuildError, UsageError
 from ..incremental import check_and_render
+from ..log import log
 from ..pipeline import check
+from ..process import Lock, in_child
+from ..publish.owned import check_output, remove_stale
 from ..render import render_site_files
 from ..render.write import SyncStats
 from ..settings import PROJECT_ROOT, Settings, SettingsError, load_settings
@@ -54,15 +58,23 @@ def prepare(content_dir: Path, settings: Settings | None, docs_dir: Path) -> Pre
 
 
 def run(args) -> int:
-    from ..cli import UsageError
-
     started = time.perf_counter()
+    # Checked before anything is read or written: a refused folder is left exactly as it was.
+    site_dir = check_output(args.site_dir, "site", args.content)
+    docs_dir = check_output(args.docs_dir, "docs", args.content)
+    with Lock(site_dir.with_name(f".{site_dir.name}.lock"), f"the site folder {args.site_dir}"), \
+            Lock(docs_dir.with_name(f".{docs_dir.name}.lock"), f"the docs folder {args.docs_dir}"):
+        if removed := remove_stale(site_dir):
+            log(f"removed {removed} staging folder(s) that a stopped build left beside {args.site_dir}")
+        return _build(args, site_dir, docs_dir, started)
+
+
+def _build(args, site_dir: Path, docs_dir: Path, started: float) -> int:
     log(f"validating {args.content} …")
     try:
         settings, settings_error = load_settings(), None
     except SettingsError as exc:  # reported after the content's own errors, as before
         settings, settings_error = None, exc
-    docs_dir = args.docs_dir.resolve()
     # Forked: the content model (~0.6 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
     prepared, figures = in_child(prepare, args.content, settings, docs_dir)
     if prepared.diagnostics:
@@ -77,7 +89,7 @@ def run(args) -> int:
     stats = prepared.rendered
     log(f"  render: {stats.written} written, {stats.unchanged} unchanged, {stats.deleted} deleted")
     try:
-        build(settings, Options(args.site_dir, docs_dir, args.strict, not args.no_search), prepared.site_files)
+        build(settings, Options(site_dir, docs_dir, args.strict, not args.no_search), prepared.site_files)
     except BuildError as exc:
         log(f"error: {exc}\nthe previous site in {args.site_dir} was left as it was")
         return 1

@@ -8,7 +8,6 @@ pages on screen.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +19,8 @@ from watchdog.observers import Observer
 from ..build import render
 from ..diagnostics import has_errors
 from ..pipeline import check
+from ..process import Lock
+from ..publish.owned import check_output
 from ..settings import PROJECT_ROOT, load_settings
 from .validate import report
 
@@ -61,7 +62,12 @@ class _Debounced(FileSystemEventHandler):
 
 def run(args) -> int:
     settings = load_settings()
-    docs_dir = args.docs_dir.resolve()
+    docs_dir = check_output(args.docs_dir, "docs", args.content)
+    with Lock(docs_dir.with_name(f".{docs_dir.name}.lock"), f"the docs folder {args.docs_dir}"):
+        return _serve(args, settings, docs_dir)
+
+
+def _serve(args, settings, docs_dir: Path) -> int:
     if not refresh(args.content, docs_dir, settings) and not docs_dir.exists():
         return 1
     observer = Observer()
@@ -71,8 +77,6 @@ def run(args) -> int:
     env = dict(os.environ, FACTCHECK_DOCS_DIR=str(docs_dir))
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f",
                                str(settings.mkdocs_yml), "-a", args.dev_addr], cwd=PROJECT_ROOT, env=env)
-    # A terminated preview must not leave MkDocs holding the port.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         return server.wait()
     finally:

@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..publish.owned import is_owned, mark
+
 MANIFEST = ".manifest.json"
 
 
@@ -59,6 +61,8 @@ def sync(folder: Path, files: Mapping[str, str | bytes] | Iterable[tuple[str, st
     not change, and the old manifest lists them); `done`: (path, digest, written) of files that
     `write_one` already wrote (in a worker process); every other file is deleted."""
     folder.mkdir(parents=True, exist_ok=True)
+    if not is_owned(folder, "docs"):
+        mark(folder, "docs")  # check_output let only a new, empty or marked folder through
     manifest_path = folder / MANIFEST
     old = read_manifest(folder)
     new: dict[str, str] = {}
@@ -75,17 +79,21 @@ def sync(folder: Path, files: Mapping[str, str | bytes] | Iterable[tuple[str, st
     new.update({rel: old[rel] for rel in keep})
     unchanged += len(keep)
     deleted = 0
-    # Deepest first, so emptied folders go too (os.walk: pathlib's rglob costs ~20 µs a file).
-    for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
-        base = os.path.relpath(dirpath, folder).replace(os.sep, "/")
-        prefix = "" if base == "." else base + "/"
-        for name in filenames:
-            rel = prefix + name
-            if rel not in new and rel != MANIFEST:
-                os.unlink(os.path.join(dirpath, name))
-                deleted += 1
-        if prefix and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+    # Only files the previous run wrote (its manifest) are deleted: anything else in the folder is not ours.
+    for rel in sorted(old.keys() - new.keys()):
+        path = folder / rel
+        try:
+            path.unlink()
+            deleted += 1
+        except FileNotFoundError:
+            continue
+        for parent in path.parents:  # folders emptied by it go too, up to the docs folder
+            if parent == folder:
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
     if new != old:  # an untouched manifest keeps `mkdocs serve` from rebuilding for nothing
         # compact: with `indent`, json falls back to its pure-Python encoder (0.1 s at 25,000 pages)
         _atomic_write(manifest_path, json.dumps(new, sort_keys=True, separators=(",", ":")).encode("utf-8"))
