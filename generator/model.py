@@ -82,6 +82,7 @@ class Excerpt:
     translation: dict[str, str]  # lang -> text, for languages other than the article's
     start: int  # span of the quote in the article text (code points, end exclusive)
     end: int
+    exact: str  # the quoted passage exactly as the article writes it: text[start:end]
 
 
 @dataclass(frozen=True)
@@ -137,10 +138,6 @@ class Content:
     pages: dict[tuple[str, str], str]  # (name, lang) -> Markdown
     languages: tuple[str, ...] = LANGUAGES
 
-    def exact(self, excerpt: Excerpt) -> str:
-        """The quoted passage exactly as the article writes it."""
-        return self.articles[excerpt.article].text[excerpt.start:excerpt.end]
-
 
 def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
@@ -148,8 +145,9 @@ def _date(value) -> dt.date | None:
 
 def _excerpt(raw: dict, ctx: Context) -> Excerpt:
     found = ctx.anchor(raw["article"], raw["quote"], raw.get("prefix", ""), raw.get("suffix", ""))
+    text = ctx.corpus.articles[raw["article"]].text
     return Excerpt(raw["article"], raw["quote"], raw.get("prefix"), raw.get("suffix"),
-                   dict(raw.get("translation") or {}), found.start, found.end)
+                   dict(raw.get("translation") or {}), found.start, found.end, text[found.start:found.end])
 
 
 def _claim(cid: str, d: dict, ctx: Context) -> Claim:

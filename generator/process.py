@@ -103,7 +103,10 @@ class _Forked:
         if ok:
             return value
         exc, tb = value
-        raise exc if exc is not None else BuildError(f"a worker process failed:\n{tb}")
+        if exc is None:
+            raise BuildError(f"a worker process failed:\n{tb}")
+        exc.add_note(f"in the worker process:\n{tb}")
+        raise exc
 
     def kill(self) -> None:
         if self.pid:

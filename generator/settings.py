@@ -1,4 +1,8 @@
-"""Site settings, read from mkdocs.yml: the one place for the site's address and publisher."""
+"""Site settings, read from mkdocs.yml: the one place for the site's address, publisher and languages.
+
+The languages are those of the i18n plugin, in its order with the default first: every stage after
+the model (render, engine, search, publish) loops over `Settings.languages`, never over literals.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,16 +20,42 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SettingsError = ConfigError  # the name the commands catch
 
 
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # "ar"
+    name: str  # "العربية": the language switcher's label
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if self.code in RTL_LANGUAGES else "ltr"
+
+
 @dataclass(frozen=True)
 class Settings:
     site_url: str  # ends with "/"
     organization: Text
     organization_url: str
     mkdocs_yml: Path
+    languages: tuple[Language, ...] = (Language("ar", "العربية"), Language("en", "English"))  # default first
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    @property
+    def default(self) -> str:
+        return self.languages[0].code
+
+    def root(self, lang: str) -> str:
+        """The language's folder in the site: "" for the default language, else "en/"."""
+        return "" if lang == self.default else f"{lang}/"
 
     def url(self, lang: str, path: str) -> str:
         """Absolute URL of a page; `path` is relative to the language root ("claims/x/")."""
-        return self.site_url + ("" if lang == "ar" else f"{lang}/") + path
+        return self.site_url + self.root(lang) + path
 
 
 def load_settings(mkdocs_yml: Path = PROJECT_ROOT / "mkdocs.yml") -> Settings:
@@ -44,7 +74,8 @@ def load_settings(mkdocs_yml: Path = PROJECT_ROOT / "mkdocs.yml") -> Settings:
     try:
         site_url = _site_url(data["site_url"], mkdocs_yml)
         org = data["extra"]["organization"]
-        return Settings(site_url, Text.of(org["name"]), str(org.get("url") or site_url), mkdocs_yml)
+        return Settings(site_url, Text.of(org["name"]), str(org.get("url") or site_url), mkdocs_yml,
+                        _languages(data, mkdocs_yml))
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"{mkdocs_yml}: needs `site_url` and `extra.organization.name` ({exc})") from exc
 
@@ -57,3 +88,21 @@ def _site_url(value, mkdocs_yml: Path) -> str:
         raise ConfigError(f"{mkdocs_yml}: `site_url` must be the site's absolute http(s) address, such as "
                           f"https://factcheck.example.org/, not {value!r}")
     return value.rstrip("/") + "/"
+
+
+def _languages(data: dict, mkdocs_yml: Path) -> tuple[Language, ...]:
+    """The i18n plugin's built languages, the default first; they must be the content's languages."""
+    from .model import LANGUAGES
+
+    plugins = data.get("plugins") or []
+    i18n = next((p["i18n"] for p in plugins if isinstance(p, dict) and "i18n" in p), None)
+    if not isinstance(i18n, dict) or not isinstance(i18n.get("languages"), list):
+        raise ConfigError(f"{mkdocs_yml}: needs the `i18n` plugin with its `languages` list")
+    found = [(str(lang.get("locale")), str(lang.get("name") or lang.get("locale")), bool(lang.get("default")))
+             for lang in i18n["languages"] if isinstance(lang, dict) and lang.get("build", True) is not False]
+    found.sort(key=lambda item: not item[2])  # the default language first, then the others in order
+    codes = tuple(code for code, _, _ in found)
+    if sorted(codes) != sorted(LANGUAGES) or not found[0][2]:
+        raise ConfigError(f"{mkdocs_yml}: the i18n plugin must build the content's languages "
+                          f"({', '.join(LANGUAGES)}), one of them marked `default: true`; it lists {list(codes)}")
+    return tuple(Language(code, name) for code, name, _ in found)

@@ -265,7 +265,7 @@ def _span(content: Path) -> str:
 
     checked = check(content)
     assert checked.content is not None, checked.diagnostics
-    return checked.content.exact(checked.content.claims["toll"].excerpts[0])
+    return checked.content.claims["toll"].excerpts[0].exact
 
 
 def test_quote_with_diacritics_matches_with_warning_and_records_the_span(content_tree):

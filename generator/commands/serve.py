@@ -16,7 +16,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from ..build import render
+from ..render import render
 from ..diagnostics import has_errors
 from ..pipeline import check
 from ..process import Lock
@@ -41,7 +41,7 @@ def refresh(content_dir: Path, docs_dir: Path, settings) -> bool:
     if has_errors(checked.diagnostics):
         print("preview not updated: fix the errors above", file=sys.stderr, flush=True)
         return False
-    stats = render(checked.content, settings, docs_dir)
+    stats = render(checked.content, settings, docs_dir).stats
     print(f"rendered: {stats.written} changed, {stats.deleted} removed", file=sys.stderr, flush=True)
     return True
 

@@ -94,16 +94,23 @@ def _up(page_url: str) -> str:
     return "../" * len([part for part in page_url.split("/") if part])
 
 
+_FRAGMENTS: dict = {}  # memo's store: emptied at the start of every render pass (render.begin_pass)
+
+
 @pass_context
-def memo(ctx, macro, key: str, *args) -> Markup:
-    """macro(*args), rendered once per render pass for each key, language and page depth: a claim's list
-    item is on its verdict, tag, topic, article and related claims' pages, dozens of times in all. The
-    fragments live on the pass's SiteIndex, so none outlives the content it was rendered from."""
-    store = ctx["site"].__dict__.setdefault("_memo", {})
-    k = (macro.name, key, ctx["lang"], _up(ctx["page_url"]))
-    if k not in store:
-        store[k] = macro(*args)
-    return store[k]
+def memo(ctx, macro, item) -> Markup:
+    """macro(item), rendered once per render pass for each item, language and page depth: a claim's list
+    item is on its verdict, tag, topic, article and related claims' pages, dozens of times in all. Keyed by
+    the item object itself (by id: it lives as long as the pass), so no fragment outlives its content."""
+    k = (macro.name, id(item), ctx["lang"], _up(ctx["page_url"]))
+    hit = _FRAGMENTS.get(k)
+    if hit is None or hit[0] is not item:
+        hit = _FRAGMENTS[k] = (item, macro(item))
+    return hit[1]
+
+
+def begin_pass() -> None:
+    _FRAGMENTS.clear()
 
 
 def _fragment_term(term: str) -> str:
@@ -162,7 +169,10 @@ def environment(template_dir: Path = TEMPLATES) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(t=t, url=url, memo=memo, text_fragment=text_fragment, split_title=split_title)
+    from .pages import anchor_id
+
+    env.globals.update(t=t, url=url, memo=memo, text_fragment=text_fragment, split_title=split_title,
+                       anchor_id=anchor_id)
     env.filters.update(markdown=markdown, date=date, tr=tr, to_json=to_json, fm=front_matter_value, e=escape,
                        contrast_text=contrast_text)
     return env

@@ -1,24 +1,24 @@
 """ClaimReview structured data (schema.org; Google's fact-check markup), one per claim page."""
 from __future__ import annotations
 
-from ..model import Claim, Content
-from ..settings import Settings
 
 
 def _org(name: str, url: str | None = None) -> dict:
     return {"@type": "Organization", "name": name, **({"url": url} if url else {})}
 
 
-def claim_review(claim: Claim, content: Content, settings: Settings, lang: str) -> dict:
-    verdict = content.verdicts[claim.verdict]
-    on_scale = [v.rating for v in content.verdicts.values() if v.rating >= 1]
+def claim_review(context: dict, lang: str) -> dict:
+    """The ClaimReview of a claim page, from its context (render/pages.py `claims`)."""
+    claim, verdicts, settings = context["claim"], context["verdicts"], context["settings"]
+    verdict = verdicts[claim.verdict]
+    on_scale = [v.rating for v in verdicts.values() if v.rating >= 1]
     rating = {"@type": "Rating", "alternateName": verdict.label[lang],
               "ratingExplanation": claim.conclusion[lang]}
     if verdict.rating >= 1 and on_scale:  # "unproven" sits outside the numeric scale
         rating.update(ratingValue=verdict.rating, bestRating=max(on_scale), worstRating=min(on_scale))
     appearances = []
     for aid in claim.articles:
-        article = content.articles[aid]
+        article = context["articles"][aid]
         appearances.append({
             "@type": "CreativeWork",
             "url": article.url or settings.url(lang, f"articles/{aid}/"),

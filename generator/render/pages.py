@@ -1,19 +1,23 @@
-"""Which pages the site has, and what each template receives. No markup here: see templates/."""
+"""Which pages the site has, and what each one's template reads. No markup here: see templates/.
+
+Each page kind is one function below (`KINDS` lists them in site order). It yields `Page`s, and a
+page's `context` is everything its template reads: the template sees its context, the interface
+strings and the settings, nothing else (no "whole content" object). So the context is also the
+page's declaration of what it depends on: render/keys.py renders a page again exactly when its
+template or its context changed, and a new page kind cannot forget a dependency.
+
+The few values every page needs (the verdict scale, for badges; the settings; `lastmod`, the date
+the sitemap gives the page) are put in by `_page`.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from ..model import Article, Claim, Content
+from ..model import Claim, Content
 from ..settings import Settings
-from .env import environment, strings
-from .feed import atom_feed
-from .highlight import Highlight, highlight
-from .jsonld import claim_review
 
 LATEST = 20  # claims on the home page
 PER_PAGE = 100  # items per listing page: claims of a verdict or tag, articles
@@ -25,13 +29,19 @@ STATIC_PAGES = ("about", "methodology", "corrections")
 class Page:
     path: str  # docs path without language suffix, e.g. "claims/x" (index pages: "claims/index")
     template: str
-    context: dict
+    context: dict  # everything the template reads (see the module's docstring)
+    # Pages one edit tends to change together share a group: the search indexes them in one partition.
+    group: str = "lists"
 
     @property
     def url(self) -> str:
         """Directory URL relative to the language root: "claims/x/", "claims/", ""."""
         base = self.path[: -len("index")] if self.path.endswith("index") else self.path + "/"
         return base.lstrip("/")
+
+    @property
+    def lastmod(self) -> dt.date:
+        return self.context["lastmod"]
 
 
 def anchor_id(claim_id: str, index: int) -> str:
@@ -60,29 +70,17 @@ def _pager_links(path: str, n: int, total: int) -> list:
     return links
 
 
-def _paged(path: str, template: str, items: list, key: str = "claims", per_page: int = PER_PAGE,
-           **context) -> Iterator[Page]:
-    """The pages of a listing, `per_page` items each, under `key` in the context; `pager` for the pager."""
-    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
-    for n, chunk in enumerate(chunks, 1):
-        page_path = f"{path}/index" if n == 1 else f"{path}/page/{n}/index"
-        pager = {"n": n, "total": len(chunks),
-                 "prev": page_url(path, n - 1) if n > 1 else None,
-                 "next": page_url(path, n + 1) if n < len(chunks) else None,
-                 "links": _pager_links(path, n, len(chunks))}
-        yield Page(page_path, template, {**context, key: chunk, "pager": pager, "count": len(items)})
+class Site:
+    """The content and the lookups every page kind shares, computed once per render pass."""
 
-
-class SiteIndex:
-    """Lookups computed once per render: claims by article, topic, verdict, tag."""
-
-    def __init__(self, content: Content) -> None:
-        self.content = content
+    def __init__(self, content: Content, settings: Settings) -> None:
+        self.content, self.settings = content, settings
+        self.claims = newest_first(content.claims.values())
         self.by_article: dict[str, list[Claim]] = {a: [] for a in content.articles}
         self.by_topic: dict[str, list[Claim]] = {t: [] for t in content.topics}
         self.by_verdict: dict[str, list[Claim]] = {v: [] for v in content.verdicts}
         self.by_tag: dict[str, list[Claim]] = {t: [] for t in content.tags}
-        for claim in newest_first(content.claims.values()):
+        for claim in self.claims:
             for aid in claim.articles:
                 self.by_article[aid].append(claim)
             if claim.topic:
@@ -90,15 +88,32 @@ class SiteIndex:
             self.by_verdict[claim.verdict].append(claim)
             for tag in claim.tags:
                 self.by_tag[tag].append(claim)
+        dates = [c.date for c in self.claims if c.date] + [a.published for a in content.articles.values()]
+        # The newest date in the content: the "last modified" of pages that list everything.
+        self.newest = max(dates, default=dt.date(1970, 1, 1))
 
-    def article_dep(self, article_id: str) -> Article:
-        """The article with its text replaced by a digest: what page_deps compares (and the cache keeps)."""
-        deps = self.__dict__.setdefault("_article_deps", {})
-        if article_id not in deps:
-            article = self.content.articles[article_id]
-            deps[article_id] = replace(article, text=hashlib.blake2b(article.text.encode("utf-8"),
-                                                                     digest_size=16).hexdigest())
-        return deps[article_id]
+    def page(self, path: str, template: str, lastmod: dt.date | None = None, group: str = "lists",
+             **context) -> Page:
+        # `lastmod` goes into each page's front matter; the MkDocs hook makes it the page's date instead
+        # of the build date, so identical content gives an identical site on any day.
+        return Page(path, template, {"settings": self.settings, "verdicts": self.content.verdicts,
+                                     "lastmod": lastmod or self.newest, **context}, group)
+
+    def paged(self, path: str, template: str, items: list, key: str = "claims", per_page: int = PER_PAGE,
+              **context) -> Iterator[Page]:
+        """The pages of a listing, `per_page` items each, under `key` in the context; `pager` for the pager."""
+        chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+        for n, chunk in enumerate(chunks, 1):
+            page_path = f"{path}/index" if n == 1 else f"{path}/page/{n}/index"
+            pager = {"n": n, "total": len(chunks),
+                     "prev": page_url(path, n - 1) if n > 1 else None,
+                     "next": page_url(path, n + 1) if n < len(chunks) else None,
+                     "links": _pager_links(path, n, len(chunks))}
+            yield self.page(page_path, template, **context, **{key: chunk, "pager": pager, "count": len(items)})
+
+    def tally(self, claims: list[Claim]) -> list[tuple]:
+        counts = Counter(c.verdict for c in claims)
+        return [(v, counts[v.id]) for v in self.content.verdicts.values() if counts[v.id]]
 
     def same_topic(self, claim: Claim) -> list[Claim]:
         """Claims on the same topic from other reports."""
@@ -115,150 +130,93 @@ class SiteIndex:
                 columns.setdefault(aid, []).append(claim)
         return [(self.content.articles[aid], columns[aid]) for aid in sorted(columns)]
 
-    def topic_summary(self, topic: str) -> tuple[int, int, list[tuple]]:
-        """(number of articles, number of claims, tally) of a topic: its entry on the comparison index."""
-        claims = self.by_topic[topic]
-        return len({a for c in claims for a in c.articles}), len(claims), self.tally(claims)
-
-    def tally(self, claims: list[Claim]) -> list[tuple]:
-        counts = Counter(c.verdict for c in claims)
-        return [(v, counts[v.id]) for v in self.content.verdicts.values() if counts[v.id]]
+    @property
+    def topics(self) -> list:
+        """The topics that have claims: the comparison's entries."""
+        return [topic for topic in self.content.topics.values() if self.by_topic[topic.id]]
 
 
-def newest_date(content: Content) -> dt.date:
-    """The newest date in the content: the "last modified" of pages that list everything."""
-    dates = [c.date for c in content.claims.values() if c.date] + [a.published for a in content.articles.values()]
-    return max(dates, default=dt.date(1970, 1, 1))
+# --- the page kinds, in site order ------------------------------------------------------------------------
+
+def home(site: Site) -> Iterator[Page]:
+    yield site.page("index", "home.md.j2", latest=site.claims[:LATEST], tally=site.tally(site.claims),
+                    total=len(site.claims))
+
+
+def all_claims(site: Site) -> Iterator[Page]:
+    # The newest 100 without JavaScript; the filter reads the rest from claims.json.
+    yield site.page("claims/index", "claims.md.j2", claims=site.claims[:PER_PAGE],
+                    tags=list(site.content.tags.values()))
+
+
+def article_index(site: Site) -> Iterator[Page]:
+    articles = sorted(site.content.articles.values(), key=lambda a: (a.published, a.id), reverse=True)
+    cards = [(a, site.tally(site.by_article[a.id])) for a in articles]
+    yield from site.paged("articles", "articles.md.j2", cards, key="cards")
+
+
+def comparison(site: Site) -> Iterator[Page]:
+    # An index of the topics that have claims, and one page per topic with its reports side by side
+    # (every topic on one page grows with the site: 2.8 MB at 10,000 claims).
+    topics = site.topics
+    cards = [(t, len({a for c in site.by_topic[t.id] for a in c.articles}), len(site.by_topic[t.id]),
+              site.tally(site.by_topic[t.id])) for t in topics]
+    yield from site.paged("compare", "compare.md.j2", cards, key="cards", per_page=TOPICS_PER_PAGE)
+    for i, topic in enumerate(topics):
+        dates = [c.date for c in site.by_topic[topic.id] if c.date]
+        back = f"{page_url('compare', i // TOPICS_PER_PAGE + 1)}#topic-{topic.id}"  # its entry on the index
+        yield site.page(f"compare/{topic.id}/index", "compare_topic.md.j2", max(dates, default=site.newest),
+                        f"topic:{topic.id}", topic=topic, back=back, columns=site.topic_columns(topic.id))
+
+
+def search(site: Site) -> Iterator[Page]:
+    yield site.page("search", "search.md.j2")
+
+
+def static_pages(site: Site) -> Iterator[Page]:
+    for name in STATIC_PAGES:
+        sources = {lang: site.content.pages[(name, lang)] for lang in site.settings.codes
+                   if (name, lang) in site.content.pages}
+        yield site.page(name, "static.md.j2", name=name, sources=sources)
+
+
+def claims(site: Site) -> Iterator[Page]:
+    content = site.content
+    for claim in content.claims.values():
+        group = f"topic:{claim.topic}" if claim.topic else f"claim:{claim.id}"  # with its comparison page
+        yield site.page(f"claims/{claim.id}", "claim.md.j2", claim.date or site.newest, group, claim=claim,
+                        articles={aid: content.articles[aid] for aid in claim.articles},
+                        topic=content.topics[claim.topic] if claim.topic else None,
+                        tags=[content.tags[t] for t in claim.tags],
+                        related=[content.claims[r] for r in claim.related], same_topic=site.same_topic(claim))
+
+
+def articles(site: Site) -> Iterator[Page]:
+    for article in site.content.articles.values():
+        quoting = site.by_article[article.id]
+        yield site.page(f"articles/{article.id}", "article.md.j2",
+                        max([article.published, *(c.date for c in quoting if c.date)]), f"article:{article.id}",
+                        article=article, claims=quoting, tally=site.tally(quoting))
+
+
+def verdicts(site: Site) -> Iterator[Page]:
+    yield site.page("verdicts/index", "verdicts.md.j2", tally=site.tally(site.claims))
+    for vid, verdict in site.content.verdicts.items():
+        yield from site.paged(f"verdicts/{vid}", "listing.md.j2", site.by_verdict[vid], kind="verdict",
+                              verdict=verdict, heading=verdict.label)
+
+
+def tags(site: Site) -> Iterator[Page]:
+    yield site.page("tags/index", "tags.md.j2", tags=[(t, len(site.by_tag[t.id])) for t in site.content.tags.values()])
+    for tid, tag in site.content.tags.items():
+        yield from site.paged(f"tags/{tid}", "listing.md.j2", site.by_tag[tid], kind="tag", verdict=None,
+                              heading=tag.label)
+
+
+KINDS = (home, all_claims, article_index, comparison, search, static_pages, claims, articles, verdicts, tags)
 
 
 def pages(content: Content, settings: Settings) -> Iterator[Page]:
-    index = SiteIndex(content)
-    newest = newest_date(content)
-    # `lastmod` goes into each page's front matter; the MkDocs hook makes it the sitemap's lastmod
-    # instead of the build date, so identical content gives an identical sitemap on any day.
-    common = {"content": content, "site": index, "settings": settings, "anchor_id": anchor_id, "lastmod": newest}
-    claims = newest_first(content.claims.values())
-
-    yield Page("index", "home.md.j2", {**common, "latest": claims[:LATEST],
-                                       "tally": index.tally(claims), "total": len(claims)})
-    yield Page("claims/index", "claims.md.j2", {**common, "claims": claims})
-    articles = sorted(content.articles.values(), key=lambda a: (a.published, a.id), reverse=True)
-    yield from _paged("articles", "articles.md.j2", articles, key="articles", **common)
-    # The comparison: an index of the topics that have claims, and one page per topic with its reports side
-    # by side (every topic on one page grows with the site: 2.8 MB at 10,000 claims).
-    topics = [topic for topic in content.topics.values() if index.by_topic[topic.id]]
-    yield from _paged("compare", "compare.md.j2", topics, key="topics", per_page=TOPICS_PER_PAGE, **common)
-    for i, topic in enumerate(topics):
-        dates = [c.date for c in index.by_topic[topic.id] if c.date]
-        back = f"{page_url('compare', i // TOPICS_PER_PAGE + 1)}#topic-{topic.id}"  # its entry on the index
-        yield Page(f"compare/{topic.id}/index", "compare_topic.md.j2",
-                   {**common, "topic": topic, "back": back, "lastmod": max(dates, default=newest)})
-    yield Page("search", "search.md.j2", common)
-    for name in STATIC_PAGES:
-        yield Page(name, "static.md.j2", {**common, "name": name})
-    for claim in content.claims.values():
-        yield Page(f"claims/{claim.id}", "claim.md.j2",
-                   {**common, "claim": claim, "related": [content.claims[r] for r in claim.related],
-                    "lastmod": claim.date or newest})
-    for article in content.articles.values():
-        checked = [c.date for c in index.by_article[article.id] if c.date]
-        yield Page(f"articles/{article.id}", "article.md.j2",
-                   {**common, "article": article, "claims": index.by_article[article.id],
-                    "lastmod": max([article.published, *checked]),
-                    "tally": index.tally(index.by_article[article.id])})
-    yield Page("verdicts/index", "verdicts.md.j2", {**common, "tally": index.tally(claims)})
-    for vid, verdict in content.verdicts.items():
-        yield from _paged(f"verdicts/{vid}", "listing.md.j2", index.by_verdict[vid], **common,
-                          kind="verdict", verdict=verdict, heading=verdict.label)
-    yield Page("tags/index", "tags.md.j2", common)
-    for tid, tag in content.tags.items():
-        yield from _paged(f"tags/{tid}", "listing.md.j2", index.by_tag[tid], **common,
-                          kind="tag", verdict=None, heading=tag.label)
-
-
-_COMMON = ("content", "site", "settings", "anchor_id")
-
-
-def _dep(value, art):
-    """A context value as page_deps compares it: articles by their digest (texts are large)."""
-    if isinstance(value, Article):
-        return art(value.id)
-    if isinstance(value, list) and value and isinstance(value[0], Article):
-        return tuple(art(a.id) for a in value)
-    return value
-
-
-def page_deps(page: Page):
-    """Everything a page's output depends on, as a value compared between runs (generator/incremental.py):
-    equal deps and the same generator version (templates included) mean the same Markdown, so the page
-    is not rendered again. The page's own context, the verdict scale and the settings, plus what each
-    template reads through `content` or `site`. A template that starts reading something new through
-    them must add it here (tests/test_benchmarks.py compares incremental and full renders)."""
-    ctx = page.context
-    content, site = ctx["content"], ctx["site"]
-    art = site.article_dep
-    own = tuple((k, _dep(v, art)) for k, v in sorted(ctx.items()) if k not in _COMMON)
-    extra: tuple = ()
-    t = page.template
-    if t == "claim.md.j2":
-        claim = ctx["claim"]
-        # all the topic's claims: a superset of `same_topic`, and cheaper to compare
-        extra = (tuple(art(a) for a in claim.articles),
-                 content.topics.get(claim.topic) if claim.topic else None,
-                 tuple(content.tags.get(tag) for tag in claim.tags),
-                 tuple(site.by_topic[claim.topic]) if claim.topic else ())
-    elif t == "claims.md.j2":
-        extra = tuple(content.tags.values())
-    elif t == "articles.md.j2":
-        extra = tuple(tuple(site.tally(site.by_article[a.id])) for a in ctx["articles"])
-    elif t == "compare.md.j2":
-        extra = tuple(site.topic_summary(topic.id) for topic in ctx["topics"])
-    elif t == "compare_topic.md.j2":
-        extra = tuple((art(a.id), tuple(cs)) for a, cs in site.topic_columns(ctx["topic"].id))
-    elif t == "static.md.j2":
-        extra = tuple(content.pages.get((ctx["name"], lang)) for lang in content.languages)
-    elif t == "tags.md.j2":
-        extra = tuple((tag, len(site.by_tag[tag.id])) for tag in content.tags.values())
-    elif t not in ("article.md.j2", "listing.md.j2", "home.md.j2", "search.md.j2", "verdicts.md.j2"):
-        return None  # unknown: always rendered
-    return (t, own, extra, tuple(content.verdicts.values()), ctx["settings"], content.languages)
-
-
-def article_html(page: Page, lang: str) -> str:
-    """The article text with highlights, links relative to the article page."""
-    ctx = page.context
-    article, content = ctx["article"], ctx["content"]
-    marks = []
-    for claim in ctx["claims"]:
-        verdict = content.verdicts[claim.verdict]
-        for i, ex in enumerate(claim.excerpts):
-            if ex.article == article.id:
-                marks.append(Highlight(ex.start, ex.end, anchor_id(claim.id, i), f"../../claims/{claim.id}/",
-                                       claim.verdict, verdict.label[lang], claim.claim[lang],
-                                       lang if lang != article.language else ""))
-    return highlight(article.text, marks)
-
-
-def render_page(page: Page, lang: str) -> str:
-    env = environment()
-    ctx = {**page.context, "lang": lang, "page_url": page.url, "page": page}
-    if page.template == "claim.md.j2":
-        ctx["jsonld"] = claim_review(ctx["claim"], ctx["content"], ctx["settings"], lang)
-    if page.template == "article.md.j2":
-        ctx["article_html"] = article_html(page, lang)
-    return env.get_template(page.template).render(ctx)
-
-
-def claims_data(content: Content, lang: str) -> str:
-    """Compact data for the client-side filter on the all-claims page."""
-    rows = [[c.id, c.claim[lang], c.verdict, list(c.articles), list(c.tags), (c.date or dt.date.min).isoformat()]
-            for c in newest_first(content.claims.values())]
-    titles = {a.id: a.title[lang] for a in content.articles.values()}  # for the filter's report menu
-    return json.dumps({"fields": ["id", "claim", "verdict", "articles", "tags", "date"], "claims": rows,
-                       "articles": titles}, ensure_ascii=False, separators=(",", ":"))
-
-
-def site_files(content: Content, settings: Settings, lang: str) -> dict[str, str]:
-    """Files written beside MkDocs' output, per language root: feed and filter data."""
-    title = f"{settings.organization[lang]} — {strings()['latest'][lang]}"
-    return {"feed.xml": atom_feed(content, settings, lang, title), "claims.json": claims_data(content, lang)}
+    site = Site(content, settings)
+    for kind in KINDS:
+        yield from kind(site)

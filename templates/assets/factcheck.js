@@ -44,23 +44,29 @@
     });
   }
 
+  // Search: Pagefind's UI on the language's first index partition, the others merged in (bundles.json).
   function initSearch(el) {
     if (typeof PagefindUI === "undefined") return;
-    var rtl = document.documentElement.dir === "rtl";
-    new PagefindUI({
-      element: el,
-      bundlePath: el.dataset.bundle,
-      showImages: false,
-      resetStyles: false,
-      translations: rtl ? {placeholder: "ابحث في التحققات"} : undefined
+    var rtl = document.documentElement.dir === "rtl", root = el.dataset.root;
+    fetch(root + "pagefind/bundles.json").then(function (r) { return r.json(); }).then(function (all) {
+      var mine = all[el.dataset.lang] || [];
+      if (!mine.length) return;
+      new PagefindUI({
+        element: el,
+        bundlePath: root + mine[0] + "/",
+        mergeIndex: mine.slice(1).map(function (b) { return {bundlePath: root + b + "/"}; }),
+        showImages: false,
+        resetStyles: false,
+        translations: rtl ? {placeholder: "ابحث في التحققات"} : undefined
+      });
+      var input = el.querySelector("input");
+      if (input) {
+        input.setAttribute("dir", "auto");
+        var q = new URLSearchParams(location.search).get("q");
+        if (q) { input.value = q; input.dispatchEvent(new Event("input")); }
+        input.focus();
+      }
     });
-    var input = el.querySelector("input");
-    if (input) {
-      input.setAttribute("dir", "auto");
-      var q = new URLSearchParams(location.search).get("q");
-      if (q) { input.value = q; input.dispatchEvent(new Event("input")); }
-      input.focus();
-    }
   }
 
   function init() {

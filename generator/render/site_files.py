@@ -1,0 +1,67 @@
+"""Files that go to the site as they are, beside the engine's HTML: per language the Atom feed and the
+all-claims filter's data; once, the sitemap, written from the page list (not by MkDocs, which sees only
+the pages of the build it runs: render/__init__.py and engine/ build a part of the site at a time)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from xml.sax.saxutils import quoteattr, escape
+
+from ..model import Content
+from ..settings import Settings
+from .env import strings
+from .feed import atom_feed
+from .pages import Page, newest_first
+
+SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file; beyond it sitemap.xml is an index
+
+
+def claims_data(content: Content, lang: str) -> str:
+    """Compact data for the client-side filter on the all-claims page."""
+    rows = [[c.id, c.claim[lang], c.verdict, list(c.articles), list(c.tags), (c.date or dt.date.min).isoformat()]
+            for c in newest_first(content.claims.values())]
+    titles = {a.id: a.title[lang] for a in content.articles.values()}  # for the filter's report menu
+    return json.dumps({"fields": ["id", "claim", "verdict", "articles", "tags", "date"], "claims": rows,
+                       "articles": titles}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _url_entry(settings: Settings, page: Page, lang: str) -> str:
+    links = [(other, settings.url(other, page.url)) for other in settings.codes]
+    links.append(("x-default", settings.url(settings.default, page.url)))
+    alternates = "".join(f"\n    <xhtml:link rel=\"alternate\" hreflang={quoteattr(code)} href={quoteattr(href)}/>"
+                         for code, href in links)
+    return (f"  <url>\n    <loc>{escape(settings.url(lang, page.url))}</loc>\n"
+            f"    <lastmod>{page.lastmod.isoformat()}</lastmod>{alternates}\n  </url>\n")
+
+
+def _urlset(entries: list[str]) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+            + "".join(entries) + "</urlset>\n")
+
+
+def sitemaps(settings: Settings, pages: list[Page]) -> dict[str, str]:
+    """sitemap.xml: every page in every language, each with its alternates (hreflang, x-default) and its
+    content date. Above 50,000 URLs, sitemap.xml indexes sitemap-1.xml, sitemap-2.xml, …"""
+    entries = [_url_entry(settings, page, lang) for lang in settings.codes for page in pages]
+    if len(entries) <= SITEMAP_MAX_URLS:
+        return {"sitemap.xml": _urlset(entries)}
+    out: dict[str, str] = {}
+    index = []
+    for n, start in enumerate(range(0, len(entries), SITEMAP_MAX_URLS), 1):
+        out[f"sitemap-{n}.xml"] = _urlset(entries[start:start + SITEMAP_MAX_URLS])
+        index.append(f"  <sitemap>\n    <loc>{escape(settings.site_url)}sitemap-{n}.xml</loc>\n  </sitemap>\n")
+    out["sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                          '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                          + "".join(index) + "</sitemapindex>\n")
+    return out
+
+
+def site_files(content: Content, settings: Settings, pages: list[Page]) -> dict[str, bytes]:
+    out: dict[str, str] = {}
+    for lang in settings.codes:
+        title = f"{settings.organization[lang]} — {strings()['latest'][lang]}"
+        out[settings.root(lang) + "feed.xml"] = atom_feed(content, settings, lang, title)
+        out[settings.root(lang) + "claims.json"] = claims_data(content, lang)
+    out.update(sitemaps(settings, pages))
+    return {rel: body.encode("utf-8") for rel, body in out.items()}
