@@ -70,7 +70,7 @@ def run(args) -> int:
 
 
 def _check_id(value: str, what: str) -> str:
-    if not ID_RE.match(value):
+    if not ID_RE.fullmatch(value):
         raise UsageError(f"`{value}` is not a valid {what} id: use lowercase ASCII letters, digits and single "
                          "hyphens, such as `toll-more-than-33000`")
     return value

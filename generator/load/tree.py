@@ -17,7 +17,8 @@ from ..diagnostics import Diagnostic, Severity
 from . import limits
 from .yaml_source import Document, load_yaml_file, read_text
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Always `fullmatch`: with `match`, `$` would also match before a final "\n" (a file "x\n.yaml").
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -124,7 +125,7 @@ def _by_id(paths: list[Path], suffixes: tuple[str, ...], diags: list[Diagnostic]
         if path.suffix not in suffixes:
             continue
         stem = path.stem
-        if not ID_RE.match(stem):
+        if not ID_RE.fullmatch(stem):
             diags.append(_file_diag(path, "id-invalid", f"file name `{path.name}` is not a valid id",
                                     "name files with lowercase ASCII letters, digits and single hyphens, "
                                     "as in `netanyahu-title.yaml`"))

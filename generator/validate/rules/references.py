@@ -8,7 +8,7 @@ from ._access import items, strings, text
 
 def _missing(doc, path, value, known, what, where, code=None):
     # Unknown when `known` is None (its file is unreadable); a malformed id (`../x`) is the schema's id-invalid.
-    if known is None or value in known or what != "verdict" and not ID_RE.match(value):
+    if known is None or value in known or what != "verdict" and not ID_RE.fullmatch(value):
         return
     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
     if close:

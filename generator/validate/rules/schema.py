@@ -12,17 +12,27 @@ import json
 from functools import cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from ...load.yaml_source import Document
+from ..ecma import ecma_regex
 from ..fastschema import predicate
 from ..registry import rule
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 _SLUG = json.loads((SCHEMA_DIR / "defs.schema.json").read_text(encoding="utf-8"))["$defs"]["slug"]["pattern"]
+
+
+def _ecma_pattern(validator, pattern, instance, schema):
+    """jsonschema's `pattern` uses Python's `re.search`: `$` would match before a final newline."""
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+Validator = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
 
 
 @cache
@@ -33,7 +43,7 @@ def validator(name: str) -> Draft202012Validator:
         resources.append((schema["$id"], Resource.from_contents(schema)))
     registry = Registry().with_resources(resources)
     schema = registry.contents(f"{name}.schema.json")
-    return Draft202012Validator(schema, registry=registry)
+    return Validator(schema, registry=registry)
 
 
 def _describe(value) -> str:
@@ -125,6 +135,10 @@ def _diagnostics(doc: Document, err: ValidationError):
     elif v == "pattern":
         if "format" in err.schema:
             return  # dates and URLs: see dates.py and urls.py
+        if "propertyNames" in err.absolute_schema_path:  # a registry key: jsonschema reports it without a path
+            yield doc.diag(path + (err.instance,), "id-invalid", f"`{err.instance}` is not a valid key",
+                           "keys are lowercase ASCII letters, digits and single hyphens, such as `mostly-accurate`")
+            return
         if err.validator_value != _SLUG:  # a colour, say: not an id
             yield doc.diag(path, "schema-pattern", f"`{_field(path)}` does not have the expected form: `{err.instance}`",
                            f"expected: {err.schema.get('description') or err.validator_value}", key=False)
@@ -132,10 +146,6 @@ def _diagnostics(doc: Document, err: ValidationError):
         yield doc.diag(path, "id-invalid", f"`{err.instance}` is not a valid id",
                        "ids are lowercase ASCII letters, digits and single hyphens, such as `death-toll`",
                        key=False)
-    elif v == "propertyNames":
-        for sub in err.context:
-            yield doc.diag(path + (sub.instance,), "id-invalid", f"`{sub.instance}` is not a valid key",
-                           "keys are lowercase ASCII letters, digits and single hyphens, such as `mostly-accurate`")
     else:
         yield doc.diag(path, "schema", err.message, "see the README's content formats", key=False)
 
