@@ -35,3 +35,19 @@ def test_fast_schema_predicate_refuses_a_key_with_a_trailing_newline():
     tags = predicate(SCHEMA_DIR, "tags")
     assert tags({"rafah": {"label": {"ar": "رفح", "en": "Rafah"}}})
     assert not tags({"rafah\n": {"label": {"ar": "رفح", "en": "Rafah"}}})
+
+
+@pytest.mark.parametrize("written, shown", [(".inf", ".inf"), ("-.inf", "-.inf"), ("+.INF", ".inf"),
+                                            (".Inf", ".inf"), (".nan", ".nan"), (".NaN", ".nan")])
+def test_yaml_special_floats_are_numbers(written, shown):
+    """YAML's infinities and NaN load as floats, so the schema says "a number", not "text"."""
+    from generator.load.yaml_source import parse_yaml
+    from generator.validate.rules.schema import check_schema
+
+    verdicts = f"accurate:\n  label: {{ar: صحيح, en: 'True'}}\n  description: {{ar: صحيح, en: True.}}\n" \
+               f"  rating: {written}\n  color: '#1b7f3b'\n"
+    doc, problems = parse_yaml(verdicts, "verdicts.yaml")
+    assert not problems and isinstance(doc.data["accurate"]["rating"], float)
+    (d,) = check_schema("verdicts", doc)
+    assert (d.code, d.line, d.column) == ("schema-type", 4, 11)
+    assert d.message.endswith(f"must be a whole number, found the number `{shown}`"), d.message

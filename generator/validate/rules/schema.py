@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def _describe(value) -> str:
         return f"the YAML boolean `{str(value).lower()}`"
     if value is None:
         return "nothing (an empty value)"
+    if isinstance(value, float) and not math.isfinite(value):  # as YAML writes it
+        return f"the number `{'.nan' if math.isnan(value) else '-.inf' if value < 0 else '.inf'}`"
     if isinstance(value, (int, float)):
         return f"the number `{value}`"
     if isinstance(value, str):
