@@ -23,6 +23,7 @@ from ..load import limits
 from ..load.tree import ID_RE, YAML_SUFFIXES, display_path
 from ..load.yaml_source import load_yaml_file, read_text
 from ..validate.rules.quotes import QuoteProblem, quote_problem
+from ..validate.rules.reserved import RESERVED, message as reserved_message
 from .validate import report
 
 HELP = "start a claim (checks the quote, fills in prefix/suffix) or add an article; writes a skeleton to fill in"
@@ -73,6 +74,8 @@ def _check_id(value: str, what: str) -> str:
     if not ID_RE.fullmatch(value):
         raise UsageError(f"`{value}` is not a valid {what} id: use lowercase ASCII letters, digits and single "
                          "hyphens, such as `toll-more-than-33000`")
+    if value in RESERVED:
+        raise UsageError(reserved_message(what, value))
     return value
 
 
