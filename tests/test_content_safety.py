@@ -51,3 +51,108 @@ def test_yaml_special_floats_are_numbers(written, shown):
     (d,) = check_schema("verdicts", doc)
     assert (d.code, d.line, d.column) == ("schema-type", 4, 11)
     assert d.message.endswith(f"must be a whole number, found the number `{shown}`"), d.message
+
+
+# --- characters ------------------------------------------------------------------------------------------
+
+def _codes(text: str, **kw) -> list[str]:
+    from generator.chars import find
+
+    return [f.code for f in find(text, **kw)]
+
+
+@pytest.mark.parametrize("text", [
+    "العدد \u200f33,970\u200e شخصاً",  # RLM, LRM
+    "قال \u061cالتقرير",  # ALM
+    "قال \u2067Joe Biden\u2069 أمس و\u2066ok\u2069 و\u2068x\u2069",  # balanced isolates, FSI too
+    "a \u202bعربي\u202c b \u202aen\u202c",  # balanced embeddings
+    "\u2067a \u202bb\u202c c\u2069",  # an embedding closed inside an isolate
+    "tab\tand\nnewline",
+])
+def test_text_editors_write_is_accepted(text):
+    assert _codes(text) == [] and _codes(text, markdown=True) == []
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("a\u202eb\u202c", ["bidi-override"]),  # closed or not, an override reverses what it covers
+    ("a\u202db", ["bidi-override"]),
+    ("a \u2067b", ["bidi-unbalanced"]),
+    ("a\u2069 b", ["bidi-unbalanced"]),
+    ("a\u202c b", ["bidi-unbalanced"]),
+    ("\u2067a\nb\u2069", ["bidi-unbalanced"]),  # isolates end with their line
+    ("\u2067a\u202bb\u2069", ["bidi-unbalanced"]),  # the embedding is left open inside the isolate
+    ("\u202ba\u2067b\u202c\u2069", ["bidi-unbalanced"]),  # crossed, not nested
+    ("a\u2028b", ["line-separator"]),
+    ("a\x1bb\x85c\x7f", ["text-control-char"]),
+    ("a\ufdd0 \uffff \U0010fffe", ["text-noncharacter"]),
+    ("a\x02 \u202e", ["text-control-char", "bidi-override"]),
+])
+def test_misleading_text_is_refused(text, codes):
+    assert _codes(text) == codes
+
+
+def test_identifiers_hold_no_direction_character_at_all():
+    assert _codes("death-toll\u200f", identifier=True) == ["bidi-in-identifier"]
+    assert _codes("\u2067x\u2069", identifier=True) == ["bidi-in-identifier"]
+    assert _codes("death-toll\u200f") == []
+
+
+def test_markdown_character_references_count_as_characters():
+    """markdown-it turns `&#x202E;` and `&rlm;` into the characters; it shows invalid ones as U+FFFD."""
+    assert _codes("a &#x202E; b", markdown=True) == ["bidi-override"]
+    assert _codes("a &#x2067; b", markdown=True) == ["bidi-unbalanced"]
+    assert _codes("a &rlm; b &#2; c &#x85;", markdown=True) == []
+    assert _codes("a &#x202E; b") == []  # plain text shows the reference as written
+
+
+def test_arabic_with_marks_and_balanced_isolates_validates(content_tree):
+    from conftest import MINIMAL, validate_json
+
+    claim = MINIMAL["claims/toll.yaml"]
+    for old, new in [("claim: {ar: قتل أكثر", 'claim: {ar: "قال \\u2067Joe Biden\\u2069 إن \\u200f33\\u200e ألفاً قتلوا. قتل أكثر'),
+                     ("شخص., en:", 'شخص.", en:'),
+                     ("claimant: {ar: التقرير", 'claimant: {ar: "\\u202bالتقرير\\u202c \\u061cاليوم"'),
+                     ("conclusion: {ar: الرقم صحيح.", "conclusion: {ar: الرقم \u200f33970\u200f صحيح."),
+                     ('ar: "بحسب [وزارة الصحة]', 'ar: "بحسب &rlm;[وزارة \\u2068الصحة\\u2069]'),
+                     ("quote: أكثر من 33,000", "quote: أكثر من \u200f33,000\u200f")]:
+        assert old in claim, old
+        claim = claim.replace(old, new, 1)
+    text = MINIMAL["articles/report.txt"].replace("قال البيت الأبيض", "قال \u2067البيت الأبيض\u2069 \u200e(AP)\u200e")
+    content = content_tree({"claims/toll.yaml": claim, "articles/report.txt": text,
+                            "pages/about.ar.md": "# عن الموقع\n\nنحن \u2067Fact-check desk\u2069 في \u200fغزة.\n"})
+    proc, diags = validate_json(content)
+    assert (proc.returncode, diags) == (0, []), diags
+
+
+# --- Markdown nesting -----------------------------------------------------------------------------------
+
+def _nested(kinds: str) -> str:
+    """A Markdown text nesting the containers of `kinds` (l: list, o: ordered list, q: blockquote), one
+    word at each level and one below the deepest."""
+    lines, prefix = [], ""
+    for i, kind in enumerate(kinds):
+        if kind == "q":
+            prefix += "> "
+            lines.append(f"{prefix}w{i}")
+        else:
+            lines.append(f"{prefix}{'- ' if kind == 'l' else '1. '}w{i}")
+            prefix += "  " if kind == "l" else "   "
+    return "\n".join(lines + [f"{prefix}wlast"]) + "\n"
+
+
+@pytest.mark.parametrize("kinds", ["l", "q", "lqo"])
+def test_markdown_the_validator_accepts_renders_whole(kinds):
+    """At the bound, every word renders (the renderer's maxNesting agrees); one level more is refused."""
+    import html
+    import re
+
+    from generator.load import limits
+    from generator.render.env import markdown
+    from generator.validate.rules.markdown import _md, too_deep
+
+    depth = limits.MAX_MARKDOWN_DEPTH
+    at_bound = _nested((kinds * depth)[:depth])
+    assert too_deep(_md.parse(at_bound)) is None
+    shown = html.unescape(re.sub("<[^>]+>", " ", str(markdown(at_bound))))
+    assert set(re.findall(r"w\w+", at_bound)) <= set(shown.split())
+    assert too_deep(_md.parse(_nested((kinds * (depth + 1))[:depth + 1]))) is not None

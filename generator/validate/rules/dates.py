@@ -2,6 +2,7 @@
 import datetime as dt
 import re
 
+from ... import chars
 from ...diagnostics import Severity
 from ..registry import rule
 from ._access import items, text
@@ -17,8 +18,8 @@ def parse(value: str) -> dt.date | None:
 
 
 def _check(doc, path, value):
-    if not isinstance(value, str) or parse(value):
-        return
+    if not isinstance(value, str) or parse(value) or chars.unsafe(value):
+        return  # valid, or left to the character rule (characters.py)
     if DATE_RE.fullmatch(value):
         msg, hint = f"`{value}` is not a calendar date", "check the day and month: that day does not exist"
     else:

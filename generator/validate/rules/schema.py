@@ -17,10 +17,12 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from ... import chars
 from ...load.yaml_source import Document
 from ..ecma import ecma_regex
 from ..fastschema import predicate
 from ..registry import rule
+from ._access import field_name
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
@@ -67,11 +69,6 @@ _EXPECTED = {"string": "text", "object": "a mapping of `key: value` lines", "arr
              "integer": "a whole number"}
 
 
-def _field(path) -> str:
-    names = [str(p) if isinstance(p, str) else f"[{p}]" for p in path]
-    return ".".join(names).replace(".[", "[") or "the file"
-
-
 def _is_text(schema: dict) -> bool:
     return set(schema.get("required", ())) == {"ar", "en"}
 
@@ -92,27 +89,31 @@ def _type_help(err: ValidationError, expected: str) -> str:
 def _diagnostics(doc: Document, err: ValidationError):
     path = tuple(err.absolute_path)
     v = err.validator
+    if v in ("pattern", "enum") and isinstance(err.instance, str) and chars.unsafe(err.instance):
+        return  # an invisible character: the character rule names it (characters.py)
     if v == "required":
         missing = [k for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
         for key in missing:
             if _is_text(err.schema):
                 yield doc.diag(path, "translation-missing",
-                               f"`{_field(path)}` has no {LANGUAGE_NAMES[key]} text (`{key}:`)",
-                               f"add `{key}: …` under `{_field(path)}`; both languages are required")
+                               f"`{field_name(path)}` has no {LANGUAGE_NAMES[key]} text (`{key}:`)",
+                               f"add `{key}: …` under `{field_name(path)}`; both languages are required")
             else:
                 yield doc.diag(path, "schema-required", f"required field `{key}` is missing"
-                               + (f" in `{_field(path)}`" if path else ""),
+                               + (f" in `{field_name(path)}`" if path else ""),
                                f"add `{key}:`; see the README's content formats")
     elif v == "additionalProperties":
         allowed = sorted(err.schema.get("properties", {}))
         for key in sorted(set(err.instance) - set(allowed)):
+            if chars.unsafe(key):
+                continue  # as above
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f"did you mean `{close[0]}`?" if close else f"allowed here: {', '.join(allowed)}"
             yield doc.diag(path + (key,), "schema-unknown-key", f"unknown field `{key}`", hint)
     elif v == "type":
         expected = err.validator_value
         yield doc.diag(path, "schema-type",
-                       f"`{_field(path)}` must be {_EXPECTED.get(expected, expected)}, found {_describe(err.instance)}",
+                       f"`{field_name(path)}` must be {_EXPECTED.get(expected, expected)}, found {_describe(err.instance)}",
                        _type_help(err, expected), key=False)
     elif v == "anyOf":
         if isinstance(err.instance, dict):  # the {ar, en} branch: report its own errors
@@ -121,19 +122,19 @@ def _diagnostics(doc: Document, err: ValidationError):
                     yield from _diagnostics(doc, sub)
         else:
             yield doc.diag(path, "schema-type",
-                           f"`{_field(path)}` must be text or a mapping `{{ar: …, en: …}}`, "
+                           f"`{field_name(path)}` must be text or a mapping `{{ar: …, en: …}}`, "
                            f"found {_describe(err.instance)}", "write the text, in quotes if unsure", key=False)
     elif v in ("minLength", "minItems", "minProperties"):
         what = {"minLength": "is empty", "minItems": "needs at least one item",
                 "minProperties": "is empty"}[v]
-        yield doc.diag(path, "schema-empty", f"`{_field(path)}` {what}",
+        yield doc.diag(path, "schema-empty", f"`{field_name(path)}` {what}",
                        "fill it in; see the README's content formats", key=False)
     elif v == "enum":
-        yield doc.diag(path, "schema-enum", f"`{_field(path)}` must be one of "
+        yield doc.diag(path, "schema-enum", f"`{field_name(path)}` must be one of "
                        + ", ".join(f"`{x}`" for x in err.validator_value) + f", not `{err.instance}`",
                        f"write one of: {', '.join(map(str, err.validator_value))}", key=False)
     elif v == "uniqueItems":
-        yield doc.diag(path, "schema-duplicate-item", f"`{_field(path)}` lists the same item twice",
+        yield doc.diag(path, "schema-duplicate-item", f"`{field_name(path)}` lists the same item twice",
                        "remove the repeated item", key=False)
     elif v == "pattern":
         if "format" in err.schema:
@@ -143,7 +144,7 @@ def _diagnostics(doc: Document, err: ValidationError):
                            "keys are lowercase ASCII letters, digits and single hyphens, such as `mostly-accurate`")
             return
         if err.validator_value != _SLUG:  # a colour, say: not an id
-            yield doc.diag(path, "schema-pattern", f"`{_field(path)}` does not have the expected form: `{err.instance}`",
+            yield doc.diag(path, "schema-pattern", f"`{field_name(path)}` does not have the expected form: `{err.instance}`",
                            f"expected: {err.schema.get('description') or err.validator_value}", key=False)
             return
         yield doc.diag(path, "id-invalid", f"`{err.instance}` is not a valid id",
