@@ -156,3 +156,10 @@ def test_markdown_the_validator_accepts_renders_whole(kinds):
     shown = html.unescape(re.sub("<[^>]+>", " ", str(markdown(at_bound))))
     assert set(re.findall(r"w\w+", at_bound)) <= set(shown.split())
     assert too_deep(_md.parse(_nested((kinds * (depth + 1))[:depth + 1]))) is not None
+
+
+def test_gitkeep_is_not_reported(content_tree):
+    from conftest import validate_json
+
+    proc, diags = validate_json(content_tree({f"{folder}/.gitkeep": "" for folder in ("claims", "articles", "pages")}))
+    assert (proc.returncode, diags) == (0, [])

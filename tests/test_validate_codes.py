@@ -282,6 +282,10 @@ CASES = [
     Case("page-missing", {"pages/about.ar.md": None}, "page-missing", "pages/about.ar.md", 1, 1, severity="warning"),
     Case("file-ignored", {"claims/upper.YAML": "claim: x\n"}, "file-ignored", "claims/upper.YAML", 1, 1,
          severity="warning"),
+    Case("file-ignored-hidden-article", {"articles/.report.yaml.swp": "x", "articles/.gitkeep": ""},
+         "file-ignored", "articles/.report.yaml.swp", 1, 1, severity="warning", match="starts with `.`"),
+    Case("file-ignored-page-language", {"pages/about.fr.md": "# À propos\n"}, "file-ignored", "pages/about.fr.md", 1, 1,
+         severity="warning", match="`fr` is not a language"),
 ]
 
 
