@@ -14,9 +14,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from markdown_it.common.entities import entities
-from markdown_it.common.utils import isValidEntityCode
-
 CONTROLS = "".join(map(chr, [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]))  # C0 but tab and LF; DEL; C1
 NONCHARACTERS = "".join(map(chr, [*range(0xFDD0, 0xFDF0),
                                   *(plane + low for plane in range(0, 0x110000, 0x10000) for low in (0xFFFE, 0xFFFF))]))
@@ -50,6 +47,10 @@ class Found:
 
 def _decoded(reference: str) -> str:
     """The character a Markdown character reference stands for, as markdown-it decodes it ("" if none)."""
+    # Imported here: the diagnostics formatter imports this module, and needs no markdown-it.
+    from markdown_it.common.entities import entities
+    from markdown_it.common.utils import isValidEntityCode
+
     body = reference[1:-1]
     if body[0] != "#":
         return entities.get(body, "")

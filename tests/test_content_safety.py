@@ -163,3 +163,45 @@ def test_gitkeep_is_not_reported(content_tree):
 
     proc, diags = validate_json(content_tree({f"{folder}/.gitkeep": "" for folder in ("claims", "articles", "pages")}))
     assert (proc.returncode, diags) == (0, [])
+
+
+# --- diagnostics on a terminal --------------------------------------------------------------------------
+
+UNSAFE_ON_A_TERMINAL = ("\x1b", "\x07", "\x9b", "\x85", "\u202e", "\u2028", "\r")
+
+
+def test_text_format_prints_escape_sequences_escaped(content_tree):
+    """A claim's ESC (written literally, or as a YAML escape), its newlines and bidi controls, and a file
+    name's, reach the terminal as visible escapes: they can neither drive it nor fake a line."""
+    from conftest import MINIMAL, run_cli
+
+    fake = "\\nall content is valid\\n\\u001b[2J\\u001b]0;pwned\\u0007\\u202e"
+    claim = MINIMAL["claims/toll.yaml"].replace("publisher: Ministry", f'publisher: "Ministry{fake}"')
+    literal = MINIMAL["claims/toll.yaml"].replace("title: Toll", "title: To\x1b[2Jll \u202e")
+    content = content_tree({"claims/toll.yaml": claim, "claims/other.yaml": literal,
+                            "claims/x\x1b]0;pwned\x07.yaml": "claim: x\n"})
+    for fmt in ("text", "github"):
+        proc = run_cli("validate", "--content", content, "--format", fmt)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        out = proc.stdout
+        assert not [c for c in UNSAFE_ON_A_TERMINAL if c in out], out
+        assert "all content is valid\\n\\x1b[2J\\x1b]0;pwned\\x07\\u202e»" in out, out  # the message
+        assert "x\\x1b]0;pwned\\x07.yaml" in out  # the file name
+        assert not any(line.startswith("all content is valid") for line in out.splitlines())
+        if fmt == "text":
+            assert "title: To\\x1b[2Jll \\u202e" in out  # the quoted source line (yaml-control-char)
+            lines = out.splitlines()
+            at = lines.index(next(x for x in lines if "title: To\\x1b" in x))
+            assert lines[at + 1].index("^") == lines[at].index("\\x1b")  # the caret under the escape
+        else:
+            assert all(line.startswith("::") for line in out.splitlines()), out  # one annotation a line
+
+
+def test_json_format_keeps_the_text_as_it_is(content_tree):
+    """JSON is for programs: the file name comes back as it is, and json.dumps writes the ESC as \\u001b."""
+    from conftest import validate_json
+
+    proc, diags = validate_json(content_tree({"claims/x\x1b[2J.yaml": "claim: x\n"}))
+    (d,) = diags
+    assert d["path"].endswith("x\x1b[2J.yaml") and "x\x1b[2J.yaml" in d["message"]
+    assert "\x1b" not in proc.stdout and "\\u001b" in proc.stdout
