@@ -141,6 +141,17 @@ def test_corpus_covers_issue_5():
             "article-ref-absolute", "article-ref-slash", "symlink-outside", "duplicate-id-yaml-yml"} <= names
 
 
+def test_corpus_covers_issue_12():
+    """Every class of content that passed validation but misled (issue 12) has its case, with its own code."""
+    codes = {load_case(p)["expect"]["code"] for p in CASES}
+    assert {"id-reserved", "text-control-char", "text-noncharacter", "bidi-override", "bidi-unbalanced",
+            "line-separator", "bidi-in-identifier", "url-userinfo", "markdown-too-deep", "file-ignored"} <= codes
+    names = {p.stem for p in CASES}
+    assert {"registry-key-trailing-newline", "file-name-trailing-newline", "rating-infinity",
+            "control-character-escaped", "control-character-article-text", "hidden-claim-file",
+            "page-unknown"} <= names
+
+
 # --- accepted: a UTF-8 BOM and CRLF line endings ---------------------------------------
 
 def _crlf_bom(text: str) -> bytes:
