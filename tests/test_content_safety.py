@@ -91,6 +91,15 @@ def test_misleading_text_is_refused(text, codes):
     assert _codes(text) == codes
 
 
+def test_every_listed_character_is_found_and_nothing_else():
+    """The fast first scan (`_SCREEN`) lets no listed character through; emoji and Arabic pass."""
+    from generator import chars
+
+    listed = chars.CONTROLS + chars.NONCHARACTERS + chars.BIDI + chars.SEPARATORS
+    assert all(_codes(f"a{c}b", identifier=True) for c in listed)
+    assert _codes("تحقق 😀 \U0001fffd \u200b\u200c\u200d\ufeff", identifier=True) == []
+
+
 def test_identifiers_hold_no_direction_character_at_all():
     assert _codes("death-toll\u200f", identifier=True) == ["bidi-in-identifier"]
     assert _codes("\u2067x\u2069", identifier=True) == ["bidi-in-identifier"]
