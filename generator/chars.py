@@ -26,8 +26,9 @@ PDI = "\u2069"
 BIDI = MARKS + EMBEDDINGS + OVERRIDES + PDF + ISOLATES + PDI
 SEPARATORS = "\u2028\u2029"  # LINE SEPARATOR, PARAGRAPH SEPARATOR
 
-CONTROL, NONCHARACTER = "text-control-char", "text-noncharacter"
-OVERRIDE, UNBALANCED, SEPARATOR, IN_IDENTIFIER = "bidi-override", "bidi-unbalanced", "line-separator", "bidi-in-identifier"
+# The diagnostic code of each kind of problem.
+CONTROL, NONCHARACTER, SEPARATOR = "text-control-char", "text-noncharacter", "line-separator"
+OVERRIDE, UNBALANCED, IN_IDENTIFIER = "bidi-override", "bidi-unbalanced", "bidi-in-identifier"
 
 _CODE = {**dict.fromkeys(CONTROLS, CONTROL), **dict.fromkeys(NONCHARACTERS, NONCHARACTER),
          **dict.fromkeys(SEPARATORS, SEPARATOR)}

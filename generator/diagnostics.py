@@ -126,8 +126,9 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     for d in diagnostics:
         kind = "error" if d.is_error else "warning"
         # One line each: an editor's newline or escape sequence stays text; the lines are joined after.
-        body = "\n".join([visible(d.message), *map(visible, d.notes), *([f"help: {visible(d.help)}"] if d.help else [])])
-        props = f"file={_gh_escape(visible(d.path), True)},line={d.line},col={d.column},title={_gh_escape(d.code, True)}"
+        body = "\n".join(map(visible, [d.message, *d.notes, *([f"help: {d.help}"] if d.help else [])]))
+        file = _gh_escape(visible(d.path), True)
+        props = f"file={file},line={d.line},col={d.column},title={_gh_escape(d.code, True)}"
         lines.append(f"::{kind} {props}::{_gh_escape(body)}")
     return "\n".join(lines)
 

@@ -117,18 +117,21 @@ def test_markdown_character_references_count_as_characters():
 def test_arabic_with_marks_and_balanced_isolates_validates(content_tree):
     from conftest import MINIMAL, validate_json
 
+    edits = [  # YAML escapes (\\u2067) in double-quoted values, the characters themselves in plain ones
+        ("claim: {ar: قتل أكثر", 'claim: {ar: "قال \\u2067Joe Biden\\u2069 إن \\u200f33\\u200e ألفاً. قتل أكثر'),
+        ("شخص., en:", 'شخص.", en:'),
+        ("claimant: {ar: التقرير", 'claimant: {ar: "\\u202bالتقرير\\u202c \\u061cاليوم"'),
+        ("conclusion: {ar: الرقم صحيح.", "conclusion: {ar: الرقم \u200f33970\u200f صحيح."),
+        ('ar: "بحسب [وزارة الصحة]', 'ar: "بحسب &rlm;[وزارة \\u2068الصحة\\u2069]'),  # Markdown
+        ("quote: أكثر من 33,000", "quote: أكثر من \u200f33,000\u200f"),  # still found: quotes ignore marks
+    ]
     claim = MINIMAL["claims/toll.yaml"]
-    for old, new in [("claim: {ar: قتل أكثر", 'claim: {ar: "قال \\u2067Joe Biden\\u2069 إن \\u200f33\\u200e ألفاً قتلوا. قتل أكثر'),
-                     ("شخص., en:", 'شخص.", en:'),
-                     ("claimant: {ar: التقرير", 'claimant: {ar: "\\u202bالتقرير\\u202c \\u061cاليوم"'),
-                     ("conclusion: {ar: الرقم صحيح.", "conclusion: {ar: الرقم \u200f33970\u200f صحيح."),
-                     ('ar: "بحسب [وزارة الصحة]', 'ar: "بحسب &rlm;[وزارة \\u2068الصحة\\u2069]'),
-                     ("quote: أكثر من 33,000", "quote: أكثر من \u200f33,000\u200f")]:
+    for old, new in edits:
         assert old in claim, old
         claim = claim.replace(old, new, 1)
     text = MINIMAL["articles/report.txt"].replace("قال البيت الأبيض", "قال \u2067البيت الأبيض\u2069 \u200e(AP)\u200e")
-    content = content_tree({"claims/toll.yaml": claim, "articles/report.txt": text,
-                            "pages/about.ar.md": "# عن الموقع\n\nنحن \u2067Fact-check desk\u2069 في \u200fغزة.\n"})
+    page = "# عن الموقع\n\nنحن \u2067Fact-check desk\u2069 في \u200fغزة.\n"
+    content = content_tree({"claims/toll.yaml": claim, "articles/report.txt": text, "pages/about.ar.md": page})
     proc, diags = validate_json(content)
     assert (proc.returncode, diags) == (0, []), diags
 

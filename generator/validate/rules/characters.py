@@ -59,8 +59,8 @@ def _identifier(path) -> bool:
 
 def yaml_strings(doc, ctx=None):
     for path, text, is_key in walk(doc.data, keys=True):
-        found = chars.find(text, identifier=is_key or _identifier(path), markdown=not is_key and path[:1] == (MARKDOWN,))
-        for f in found:
+        markdown = not is_key and path[:1] == (MARKDOWN,)
+        for f in chars.find(text, identifier=is_key or _identifier(path), markdown=markdown):
             subject = f"the key `{chars.visible(text)}`" if is_key else f"`{field_name(path)}`"
             yield doc.diag(path, f.code, *message(subject, text, f), key=is_key)
 

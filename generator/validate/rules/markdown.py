@@ -60,7 +60,8 @@ def _link_problem(href: str, where: str) -> tuple[str, str, str] | None:
         return None  # the character rule reports it with the text around it
     if problem := urls.problem(href):
         code, why = problem
-        return code, f"a link in {where} {why}: `{href[:80]}`", "link only to http(s) pages, written as [text](https://…)"
+        return (code, f"a link in {where} {why}: `{href[:80]}`",
+                "link only to http(s) pages, written as [text](https://…)")
     return None
 
 

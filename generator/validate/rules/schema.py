@@ -113,7 +113,8 @@ def _diagnostics(doc: Document, err: ValidationError):
     elif v == "type":
         expected = err.validator_value
         yield doc.diag(path, "schema-type",
-                       f"`{field_name(path)}` must be {_EXPECTED.get(expected, expected)}, found {_describe(err.instance)}",
+                       f"`{field_name(path)}` must be {_EXPECTED.get(expected, expected)}, "
+                       f"found {_describe(err.instance)}",
                        _type_help(err, expected), key=False)
     elif v == "anyOf":
         if isinstance(err.instance, dict):  # the {ar, en} branch: report its own errors
@@ -144,7 +145,8 @@ def _diagnostics(doc: Document, err: ValidationError):
                            "keys are lowercase ASCII letters, digits and single hyphens, such as `mostly-accurate`")
             return
         if err.validator_value != _SLUG:  # a colour, say: not an id
-            yield doc.diag(path, "schema-pattern", f"`{field_name(path)}` does not have the expected form: `{err.instance}`",
+            yield doc.diag(path, "schema-pattern",
+                           f"`{field_name(path)}` does not have the expected form: `{err.instance}`",
                            f"expected: {err.schema.get('description') or err.validator_value}", key=False)
             return
         yield doc.diag(path, "id-invalid", f"`{err.instance}` is not a valid id",
