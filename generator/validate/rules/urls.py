@@ -1,6 +1,8 @@
-"""URLs are absolute http(s), and lead where they seem to; links in explanations too (no javascript:, data:, …).
+"""URLs are absolute http(s) (no javascript:, data:, …) and lead where they seem to.
 
-A URL with invisible characters is left to the character rule (characters.py), which names them.
+The article's and the sources' `url` here; links in explanations are checked with `problem` too, by
+markdown.py, which parses each explanation once. A URL with invisible characters is left to the
+character rule (characters.py), which names them.
 """
 from urllib.parse import urlsplit
 
