@@ -3,6 +3,11 @@
 Text output follows rustc/ruff: `path:line:col: error[code]: message`, the
 source line, then `help:`. Carets are printed only when the text before the
 column is ASCII: under Arabic text many terminals misalign them.
+
+Messages quote editors' text, and the text format quotes their source lines: control, direction
+and line-separator characters are printed escaped (`chars.visible`), so a content file cannot clear
+an editor's screen, retitle the window, reorder a line or fake one ("all content is valid"). JSON
+keeps every character (json.dumps escapes what JSON must); GitHub annotations are escaped as text is.
 """
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ import stat
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
+
+from .chars import visible
 
 # Source lines are quoted only from files this small (above every limit in load/limits.py).
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -78,17 +85,17 @@ def format_text(diagnostics: list[Diagnostic], color: bool = False) -> str:
         sev = d.severity.value
         if color:
             sev = ("\x1b[1;31m" if d.is_error else "\x1b[1;33m") + sev + "\x1b[0m"
-        out.append(f"{d.path}:{d.line}:{d.column}: {sev}[{d.code}]: {d.message}")
+        out.append(f"{visible(d.path)}:{d.line}:{d.column}: {sev}[{d.code}]: {visible(d.message)}")
         src = sources.line(d.path, d.line)
         if src is not None:
             gutter = f"{d.line:>5} | "
-            out.append(gutter + src.replace("\t", "→"))
+            out.append(gutter + visible(src.replace("\t", "→")))
             before = src[: d.column - 1]
-            if before.isascii():
-                out.append(" " * (len(gutter) + len(before)) + "^")
-        out.extend("      " + note for note in d.notes)
+            if before.isascii():  # escapes widen it: the caret goes under the character as printed
+                out.append(" " * (len(gutter) + len(visible(before.replace("\t", "→")))) + "^")
+        out.extend("      " + visible(note) for note in d.notes)
         if d.help:
-            out.append(f"  help: {d.help}")
+            out.append(f"  help: {visible(d.help)}")
         out.append("")
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -118,8 +125,10 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:
         kind = "error" if d.is_error else "warning"
-        body = d.message + (f"\n{chr(10).join(d.notes)}" if d.notes else "") + (f"\nhelp: {d.help}" if d.help else "")
-        props = f"file={_gh_escape(d.path, True)},line={d.line},col={d.column},title={_gh_escape(d.code, True)}"
+        # One line each: an editor's newline or escape sequence stays text; the lines are joined after.
+        body = "\n".join(map(visible, [d.message, *d.notes, *([f"help: {d.help}"] if d.help else [])]))
+        file = _gh_escape(visible(d.path), True)
+        props = f"file={file},line={d.line},col={d.column},title={_gh_escape(d.code, True)}"
         lines.append(f"::{kind} {props}::{_gh_escape(body)}")
     return "\n".join(lines)
 

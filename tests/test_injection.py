@@ -21,7 +21,9 @@ from site_fixtures import browser, build_site, fixture_site, serve  # noqa: F401
 pytestmark = [pytest.mark.slow]
 
 FRONT_MATTER = "---\ntitle: x\n---"
-BIDI = "\u202eRLO\u202c \u2067ISO\u2069 \u200fRLM \u202bRLE\u202c"
+# The direction characters that pass validation: marks, balanced isolates and embeddings (overrides are
+# rejected: see UNSAFE below).
+BIDI = "\u2067ISO\u2069 \u200fRLM \u202bRLE\u202c \u061cALM \u200eLRM"
 # Shown as text wherever they are written (one line each).
 ATOMS = [
     "<script>alert(1)</script>",
@@ -201,7 +203,7 @@ def test_payloads_render_as_text(context, hostile_site, fixture_site, path, lang
     for atom in ATOMS:
         assert squash(atom) in text, f"{atom!r} not shown as text on {prefix + path}"
     assert "title: x" in text
-    assert "\u202eRLO\u202c" in found["content"]  # bidi controls kept as characters, not dropped
+    assert "\u2067ISO\u2069" in found["content"]  # bidi controls kept as characters, not dropped
 
 
 @pytest.mark.browser
@@ -266,6 +268,7 @@ UNSAFE = {
     "claims/explain-entity.yaml": GOOD_CLAIM | {
         "explanation": {"ar": "[x](java&#x09;script:alert(1))", "en": "[x](vbscript:msgbox(1))"}},
     "claims/bidi-ref.yaml": GOOD_CLAIM | {"excerpts": [{"article": "evil\u202e", "quote": ARTICLE_LINE}]},
+    "claims/bidi-override.yaml": GOOD_CLAIM | {"conclusion": {"ar": "\u202eRLO\u202c", "en": "ok"}},
 }
 
 
@@ -299,6 +302,7 @@ def test_validator_rejects_unsafe_urls_and_bidi_ids(tmp_path):
     assert len([d for d in by_file["explain-js.yaml"] if d["code"] == "url-invalid"]) == 2  # ar and en
     assert len([d for d in by_file["explain-entity.yaml"] if d["code"] == "url-invalid"]) == 2
     assert by_file.get("bidi-ref.yaml"), "an article id with a bidi control was accepted"
+    assert [d["code"] for d in by_file["bidi-override.yaml"]] == ["bidi-override"]
     assert [d for d in errors if "\u202e" in d["path"] or "bidi" in d["path"]], "a bidi file name was accepted"
 
 

@@ -168,6 +168,7 @@ def test_english_article_gets_an_arabic_translation_placeholder(content_tree, cl
     (["--article", "reprt", "--quote", "x"], "no article `reprt`"),
     (["--article", "report", "--quote", "x", "--id", "Not An Id"], "is not a valid claim id"),
     (["--article", "../etc", "--quote", "x"], "is not a valid article id"),
+    (["--article", "report", "--quote", "x", "--id", "index"], "`index` cannot be a claim id"),
     (["--article", "report", "--quote", "   "], "--quote is empty"),
     (["--article", "report", "--quote", UNIQUE, "--occurrence", "2"], "--occurrence 2"),
 ])
@@ -233,6 +234,7 @@ def test_new_article_refuses_text_that_is_not_utf8(content_tree, cli, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--id", "ok", "--text", "missing.txt"], "no such file"),
     (["--id", "Bad_Id", "--text", "missing.txt"], "is not a valid article id"),
+    (["--id", "page", "--text", "missing.txt"], "`page` cannot be an article id"),
 ])
 def test_new_article_usage_errors_exit_2(content_tree, cli, args, message):
     content = content_tree()

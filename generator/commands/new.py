@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..anchor.match import ArticleIndex, Status, anchor, context_of
 from ..anchor.normalize import Tier
+from ..chars import visible
 from ..diagnostics import Diagnostic, Severity
 from ..edit.files import schema_comment, write_new
 from ..edit.style import canonical, dump
@@ -23,6 +24,7 @@ from ..load import limits
 from ..load.tree import ID_RE, YAML_SUFFIXES, display_path
 from ..load.yaml_source import load_yaml_file, read_text
 from ..validate.rules.quotes import QuoteProblem, quote_problem
+from ..validate.rules.reserved import RESERVED, message as reserved_message
 from .validate import report
 
 HELP = "start a claim (checks the quote, fills in prefix/suffix) or add an article; writes a skeleton to fill in"
@@ -70,9 +72,11 @@ def run(args) -> int:
 
 
 def _check_id(value: str, what: str) -> str:
-    if not ID_RE.match(value):
+    if not ID_RE.fullmatch(value):
         raise UsageError(f"`{value}` is not a valid {what} id: use lowercase ASCII letters, digits and single "
                          "hyphens, such as `toll-more-than-33000`")
+    if value in RESERVED:
+        raise UsageError(reserved_message(what, value))
     return value
 
 
@@ -82,12 +86,12 @@ def _existing(folder: Path, stem: str, suffixes=YAML_SUFFIXES) -> Path | None:
 
 def _print_problem(p: QuoteProblem | Diagnostic, stream=None) -> None:
     """The quote rule's diagnostic, for a quote given on the command line (it has no file and line)."""
-    stream = stream or sys.stderr
-    print(f"{p.severity.value}[{p.code}]: {p.message}", file=stream)
+    stream = stream or sys.stderr  # escaped as the diagnostics formatter escapes them (article text is quoted)
+    print(f"{p.severity.value}[{p.code}]: {visible(p.message)}", file=stream)
     for note in p.notes:
-        print("      " + note, file=stream)
+        print("      " + visible(note), file=stream)
     if p.help:
-        print(f"  help: {p.help}", file=stream)
+        print(f"  help: {visible(p.help)}", file=stream)
 
 
 def _guess_language(text: str) -> str:

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Severity
+from ..model import LANGUAGES
 from . import limits
 from .yaml_source import Document, load_yaml_file, read_text
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Always `fullmatch`: with `match`, `$` would also match before a final "\n" (a file "x\n.yaml").
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 YAML_SUFFIXES = (".yaml", ".yml")
+PAGES = ("about", "methodology", "corrections")  # the pages the site publishes, in every language
+QUIET = {".gitkeep"}  # kept so git keeps an empty folder: not content, not worth a warning
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,8 @@ def _placement(path: Path, root: Path) -> Diagnostic | None:
 def _entries(folder: Path, root: Path, diags: list[Diagnostic], suffixes: tuple[str, ...]) -> list[Path]:
     """Regular files of `folder`, sorted; symlinks leading outside the content are refused.
 
-    Anything else there (a subfolder, `x.YAML`, `x.txt.bak`) would be silently left out of
-    the site, so it gets a warning.
+    Anything else there (a subfolder, `x.YAML`, `x.txt.bak`, a hidden `.draft.yaml`) would be
+    silently left out of the site, so it gets a warning.
     """
     if not folder.is_dir():
         return []
@@ -85,9 +89,14 @@ def _entries(folder: Path, root: Path, diags: list[Diagnostic], suffixes: tuple[
     # A plain file (not a link) in a folder that is inside the content is inside too: no resolve() per file.
     folder_inside = _inside(folder, root)
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.name.startswith("."):
-            continue
         path = folder / entry.name
+        if entry.name.startswith("."):  # never read, not even followed if it is a link
+            if entry.name not in QUIET:
+                diags.append(_file_diag(path, "file-ignored", f"`{entry.name}` is not read: its name starts with `.`, "
+                                        "which hides it", "to publish it, rename it without the leading `.`; "
+                                        "an editor's or the system's own file (.DS_Store, a .swp) can be deleted",
+                                        Severity.WARNING))
+            continue
         if not (folder_inside and not entry.is_symlink()) and (problem := _placement(path, root)):
             diags.append(problem)
             continue
@@ -124,7 +133,7 @@ def _by_id(paths: list[Path], suffixes: tuple[str, ...], diags: list[Diagnostic]
         if path.suffix not in suffixes:
             continue
         stem = path.stem
-        if not ID_RE.match(stem):
+        if not ID_RE.fullmatch(stem):
             diags.append(_file_diag(path, "id-invalid", f"file name `{path.name}` is not a valid id",
                                     "name files with lowercase ASCII letters, digits and single hyphens, "
                                     "as in `netanyahu-title.yaml`"))
@@ -136,6 +145,21 @@ def _by_id(paths: list[Path], suffixes: tuple[str, ...], diags: list[Diagnostic]
             continue
         found[stem] = path
     return found
+
+
+def _unknown_page(path: Path) -> Diagnostic | None:
+    """A page the site does not publish would be silently left out: a warning."""
+    name, _, lang = path.stem.rpartition(".")
+    if name in PAGES and lang in LANGUAGES:
+        return None
+    pages = ", ".join(f"`{p}`" for p in PAGES)
+    if name in PAGES:
+        what = f"`{lang}` is not a language of the site ({', '.join(LANGUAGES)})"
+    else:
+        what = f"the site publishes only the pages {pages}"
+    return _file_diag(path, "file-ignored", f"`{path.name}` is not read: {what}",
+                      f"name pages <page>.<language>.md, as in `about.{LANGUAGES[-1]}.md`, or move this one out of "
+                      "content/", Severity.WARNING)
 
 
 def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
@@ -175,12 +199,14 @@ def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
         corpus.claims[cid] = doc
 
     for path in _entries(root / "pages", root, diags, (".md",)):
-        name, _, lang = path.stem.rpartition(".")
-        if path.suffix == ".md" and lang in ("ar", "en"):
-            text, problem = read_text(path, display_path(path), limits.MAX_TEXT_BYTES)
-            if problem:
-                diags.append(problem)
-            else:
-                corpus.pages[(name, lang)] = text
+        if problem := _unknown_page(path):
+            diags.append(problem)
+            continue
+        text, problem = read_text(path, display_path(path), limits.MAX_TEXT_BYTES)
+        if problem:
+            diags.append(problem)
+        else:
+            name, _, lang = path.stem.rpartition(".")
+            corpus.pages[(name, lang)] = text
     corpus.diagnostics = diags
     return corpus

@@ -150,8 +150,11 @@ def _scalar(node: ScalarNode) -> Any:
         except ValueError:
             return value
     if tag == "float":
+        text = value.replace("_", "")
+        if text.lstrip("+-").lower() in (".inf", ".nan"):  # YAML's .inf/-.inf/.nan (any case): float() needs "inf"
+            text = text.replace(".", "", 1)
         try:
-            return float(value.replace("_", ""))
+            return float(text)
         except ValueError:
             return value
     if tag == "bool":

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from ruamel.yaml import YAML
 
+from ..load import limits
 from ..settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -27,7 +28,9 @@ _SAFE_SCHEMES = ("http:", "https:", "#")
 
 
 def _markdown_renderer() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # maxNesting as the validator's (rules/markdown.py): it refuses what would be cut off here.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "maxNesting": limits.MARKDOWN_MAX_NESTING})
     md.disable("image")  # editors' explanations link sources; images from anywhere are not embedded
     default_validate = md.validateLink
     md.validateLink = lambda url: default_validate(url) and url.strip().lower().startswith(_SAFE_SCHEMES)

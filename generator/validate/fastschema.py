@@ -11,10 +11,11 @@ differ (enum of mixed types, uniqueItems over non-strings), makes it say False.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+
+from .ecma import ecma_regex
 
 Check = Callable[[object], bool]
 
@@ -99,7 +100,7 @@ class _Compiler:
         if key == "minLength":
             return lambda x: not isinstance(x, str) or len(x) >= value
         if key == "pattern":
-            rx = re.compile(value)
+            rx = ecma_regex(value)
             return lambda x: not isinstance(x, str) or rx.search(x) is not None
         if key == "anyOf":
             branches = [self.compile(s, base) for s in value]

@@ -36,3 +36,22 @@ def strings(data: Any, key: str):
         for i, item in enumerate(value):
             if isinstance(item, str):
                 yield i, item
+
+
+def field_name(path) -> str:
+    """`excerpts[0].quote`: a path as an editor reads it."""
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or "the file"
+
+
+def walk(data: Any, path: tuple = (), keys: bool = False):
+    """(path, text, is_key) for every text value, and every key when `keys`, in document order."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if keys:
+                yield path + (key,), key, True
+            yield from walk(value, path + (key,), keys)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from walk(value, path + (i,), keys)
+    elif isinstance(data, str):
+        yield path, data, False

@@ -2,24 +2,25 @@
 import datetime as dt
 import re
 
+from ... import chars
 from ...diagnostics import Severity
 from ..registry import rule
 from ._access import items, text
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch; `\d` would take Arabic-Indic digits
 
 
 def parse(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if DATE_RE.match(value) else None
+        return dt.date.fromisoformat(value) if DATE_RE.fullmatch(value) else None
     except ValueError:
         return None
 
 
 def _check(doc, path, value):
-    if not isinstance(value, str) or parse(value):
-        return
-    if DATE_RE.match(value):
+    if not isinstance(value, str) or parse(value) or chars.unsafe(value):
+        return  # valid, or left to the character rule (characters.py)
+    if DATE_RE.fullmatch(value):
         msg, hint = f"`{value}` is not a calendar date", "check the day and month: that day does not exist"
     else:
         msg, hint = f"`{value}` is not a date in the form YYYY-MM-DD", "write dates as 2024-04-18"

@@ -10,7 +10,7 @@ def _check(doc):
     declared = text(doc.data, "id")
     stem = PurePath(doc.path).stem
     # A malformed id (`../x`) is reported by the schema as id-invalid; renaming to it would not help.
-    if declared is not None and declared != stem and ID_RE.match(declared):
+    if declared is not None and declared != stem and ID_RE.fullmatch(declared):
         yield doc.diag(("id",), "id-mismatch", f"`id: {declared}` does not match the file name `{stem}`",
                        f"rename the file to `{declared}.yaml`, or set `id: {stem}` (or remove the `id:` line)",
                        key=False)

@@ -2,16 +2,14 @@
 from pathlib import Path
 
 from ...diagnostics import Diagnostic, Severity
-from ...load.tree import display_path
+from ...load.tree import PAGES, display_path
 from ..context import LANGUAGES
 from ..registry import rule
-
-REQUIRED_PAGES = ("about", "methodology", "corrections")
 
 
 @rule("corpus")
 def static_pages(ctx):
-    for name in REQUIRED_PAGES:
+    for name in PAGES:
         for lang in LANGUAGES:
             if (name, lang) not in ctx.corpus.pages:
                 path = display_path(Path(ctx.corpus.root) / "pages" / f"{name}.{lang}.md")

@@ -10,25 +10,11 @@ language) are left to that rule, so each problem is reported once.
 import re
 
 from ..registry import rule
+from ._access import field_name, walk
 
 TODO_RE = re.compile(r"\bTODO\b")
 _OWN_RULE = {"verdict", "topic", "article", "date", "published", "updated", "id", "language"}
 _OWN_RULE_LISTS = {"tags", "related"}
-
-
-def _strings(data, path=()):
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _strings(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _strings(value, path + (i,))
-    elif isinstance(data, str):
-        yield path, data
-
-
-def _field(path) -> str:
-    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
 
 
 def _left_to_own_rule(path) -> bool:
@@ -40,12 +26,12 @@ def _left_to_own_rule(path) -> bool:
 
 
 def placeholders(doc, ctx=None):
-    for path, value in _strings(doc.data):
+    for path, value, _ in walk(doc.data):
         if not TODO_RE.search(value) or _left_to_own_rule(path):
             continue
         shown = " ".join(value.split())
         shown = shown if len(shown) <= 80 else shown[:79] + "…"
-        yield doc.diag(path, "todo-placeholder", f"`{_field(path)}` still holds a placeholder: «{shown}»",
+        yield doc.diag(path, "todo-placeholder", f"`{field_name(path)}` still holds a placeholder: «{shown}»",
                        "replace the TODO text with the real content; the placeholder says what belongs here",
                        key=False)
 

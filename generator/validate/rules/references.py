@@ -1,14 +1,16 @@
 """References between files: verdict, topic, tags, related claims, excerpt articles."""
 import difflib
 
+from ... import chars
 from ...load.tree import ID_RE
 from ..registry import rule
 from ._access import items, strings, text
 
 
 def _missing(doc, path, value, known, what, where, code=None):
-    # Unknown when `known` is None (its file is unreadable); a malformed id (`../x`) is the schema's id-invalid.
-    if known is None or value in known or what != "verdict" and not ID_RE.match(value):
+    # Unknown when `known` is None (its file is unreadable); a malformed id (`../x`) is the schema's id-invalid,
+    # an invisible character in it the character rule's.
+    if known is None or value in known or what != "verdict" and not ID_RE.fullmatch(value) or chars.unsafe(value):
         return
     close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
     if close:

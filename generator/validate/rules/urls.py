@@ -1,37 +1,43 @@
-"""URLs are absolute http(s); links in explanations too (no javascript:, data:, …)."""
+"""URLs are absolute http(s) (no javascript:, data:, …) and lead where they seem to.
+
+The article's and the sources' `url` here; links in explanations are checked with `problem` too, by
+markdown.py, which parses each explanation once. A URL with invisible characters is left to the
+character rule (characters.py), which names them.
+"""
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-
+from ... import chars
 from ..registry import rule
-from ._access import items, text
-
-_md = MarkdownIt("commonmark", {"html": False})
-_md.validateLink = lambda url: True  # see every link, to report the unsafe ones
+from ._access import items
 
 
-def problem(url: str) -> str | None:
-    if any(c.isspace() or ord(c) < 0x20 for c in url):
-        return "contains spaces or control characters"
+def problem(url: str) -> tuple[str, str] | None:
+    """(code, what is wrong) for a URL that is not a plain absolute http(s) address."""
+    if any(c.isspace() or c in chars.CONTROLS for c in url):
+        return "url-invalid", "contains spaces or control characters"
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
-        return f"uses `{parts.scheme or 'no'}` scheme; only http and https are allowed"
-    if not parts.netloc:
-        return "has no host name"
+        return "url-invalid", f"uses `{parts.scheme or 'no'}` scheme; only http and https are allowed"
+    if "\\" in url:
+        # Browsers read `\` as `/`: `https://evil.example\@trusted.example/` leads to evil.example.
+        return "url-invalid", "contains a backslash `\\`, which browsers read as `/`"
+    if not parts.hostname:
+        return "url-invalid", "has no host name"
+    if "@" in parts.netloc:
+        user, _, host = parts.netloc.rpartition("@")
+        return "url-userinfo", (f"leads to `{host}`: `{user}@` before it is a user name, not the host, "
+                                "and only makes the address look like another site's")
     return None
 
 
+HELP = {"url-invalid": "copy the full address from the browser, starting with https://",
+        "url-userinfo": "remove the part before `@`; copy the address from the browser's address bar"}
+
+
 def _check(doc, path, url):
-    if isinstance(url, str) and (why := problem(url)):
-        yield doc.diag(path, "url-invalid", f"URL `{url[:80]}` {why}",
-                       "copy the full address from the browser, starting with https://", key=False)
-
-
-def _links(markdown: str):
-    for block in _md.parse(markdown):
-        for tok in block.children or ():
-            if tok.type in ("link_open", "image"):
-                yield tok.attrGet("href") or tok.attrGet("src") or ""
+    if isinstance(url, str) and not chars.unsafe(url) and (found := problem(url)):
+        code, why = found
+        yield doc.diag(path, code, f"URL `{url[:80]}` {why}", HELP[code], key=False)
 
 
 @rule("article")
@@ -40,15 +46,6 @@ def article_url(doc, ctx):
 
 
 @rule("claim")
-def claim_urls(doc, ctx):
+def source_urls(doc, ctx):
     for i, item in items(doc.data, "sources"):
         yield from _check(doc, ("sources", i, "url"), item.get("url"))
-    for lang in ("ar", "en"):
-        body = text(doc.data, "explanation", lang)
-        for href in _links(body or ""):
-            if href.startswith("#"):
-                continue
-            why = problem(href)
-            if why:
-                yield doc.diag(("explanation", lang), "url-invalid", f"a link in the explanation {why}: `{href[:80]}`",
-                               "link only to http(s) pages, written as [text](https://…)", key=False)
