@@ -118,9 +118,7 @@ class Claim:
     corrections: tuple[Correction, ...]
     related: tuple[str, ...]
 
-    @property
-    def articles(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(e.article for e in self.excerpts))
+    articles: tuple[str, ...]  # the articles its excerpts quote, each once, in order
 
     @property
     def date(self) -> dt.date | None:
@@ -145,12 +143,13 @@ def _date(value) -> dt.date | None:
 
 def _excerpt(raw: dict, ctx: Context) -> Excerpt:
     found = ctx.anchor(raw["article"], raw["quote"], raw.get("prefix", ""), raw.get("suffix", ""))
-    text = ctx.corpus.articles[raw["article"]].text
+    text = ctx.article_text(raw["article"])
     return Excerpt(raw["article"], raw["quote"], raw.get("prefix"), raw.get("suffix"),
                    dict(raw.get("translation") or {}), found.start, found.end, text[found.start:found.end])
 
 
-def _claim(cid: str, d: dict, ctx: Context) -> Claim:
+def claim(cid: str, d: dict, ctx: Context) -> Claim:
+    """A valid claim file's model (its quotes anchored through the context)."""
     return Claim(
         id=cid,
         claim=Text.of(d["claim"]),
@@ -168,13 +167,19 @@ def _claim(cid: str, d: dict, ctx: Context) -> Claim:
         updated=_date(d.get("updated")),
         corrections=tuple(Correction(_date(c["date"]), Text.of(c["note"])) for c in d.get("corrections") or ()),
         related=tuple(d.get("related") or ()),
+        articles=tuple(dict.fromkeys(e["article"] for e in d["excerpts"])),
     )
 
 
-def build_content(corpus: Corpus, ctx: Context, prebuilt: dict[str, Claim] | None = None) -> Content:
-    """Assemble the model. Call only when validation found no errors.
-    `prebuilt`: claims already built from unchanged files (generator/incremental.py)."""
-    prebuilt = prebuilt or {}
+def article(aid: str, m: dict, text: str) -> Article:
+    """A valid article's model: its metadata and its verbatim text."""
+    return Article(aid, Text.of(m["title"]), Text.of(m["outlet"]), _date(m["published"]), m["language"],
+                   m.get("url"), tuple(Text.of(a) for a in m.get("authors") or ()), Text.maybe(m.get("note")), text)
+
+
+def build_content(corpus: Corpus, articles: dict[str, Article], claims: dict[str, Claim]) -> Content:
+    """Assemble the model from the registries and the articles' and claims' own models (validate builds
+    those, or takes them from the cache). Call only when validation found no errors."""
     verdicts = {
         k: Verdict(k, Text.of(v["label"]), Text.of(v["description"]), v["rating"], v["color"], i)
         for i, (k, v) in enumerate(corpus.verdicts.data.items())
@@ -182,12 +187,5 @@ def build_content(corpus: Corpus, ctx: Context, prebuilt: dict[str, Claim] | Non
     topics = {k: Topic(k, Text.of(v["label"]), Text.maybe(v.get("description")))
               for k, v in (corpus.topics.data or {}).items()}
     tags = {k: Tag(k, Text.of(v["label"])) for k, v in (corpus.tags.data or {}).items()}
-    articles = {}
-    for aid, src in sorted(corpus.articles.items()):
-        m = src.meta.data
-        articles[aid] = Article(aid, Text.of(m["title"]), Text.of(m["outlet"]), _date(m["published"]),
-                                m["language"], m.get("url"), tuple(Text.of(a) for a in m.get("authors") or ()),
-                                Text.maybe(m.get("note")), src.text)
-    claims = {cid: prebuilt[cid] if cid in prebuilt else _claim(cid, doc.data, ctx)
-              for cid, doc in sorted(corpus.claims.items())}
-    return Content(verdicts, topics, tags, articles, claims, dict(corpus.pages))
+    return Content(verdicts, topics, tags, dict(sorted(articles.items())), dict(sorted(claims.items())),
+                   dict(corpus.pages))

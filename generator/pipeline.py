@@ -33,20 +33,33 @@ if TYPE_CHECKING:
 class Checked:
     content: Content | None  # None when there are errors
     diagnostics: list[Diagnostic]
+    identities: dict[int, bytes] = field(default_factory=dict)  # id(model object) → its digest (render/keys.py)
 
 
-def check(content_dir: Path) -> Checked:
-    """load → validate → model."""
+def check(content_dir: Path, cache: Path | None = None) -> Checked:
+    """load → validate → model; with `cache` (a file in the content's work folder), the checks of files
+    that did not change are reused (validate/__init__.py)."""
     from .load import load_corpus
     from .model import build_content
-    from .validate import Context, validate
+    from .render.keys import source_digest
+    from .validate import validate
 
     corpus = load_corpus(content_dir)
-    ctx = Context(corpus)
-    diagnostics = validate(corpus, ctx)
-    if has_errors(diagnostics):
-        return Checked(None, diagnostics)
-    return Checked(build_content(corpus, ctx), diagnostics)
+    store = None
+    if cache is not None:
+        from .cache import UnitStore
+
+        store = UnitStore(cache)
+    validated = validate(corpus, previous=store.load() if store else None, code=source_digest("generator").hex())
+    if store is not None:
+        store.save(validated.units)
+    if has_errors(validated.diagnostics):
+        return Checked(None, validated.diagnostics)
+    models = {uid: unit.model for uid, unit in validated.units.items()}
+    articles = {uid.split(":", 1)[1]: m for uid, m in models.items() if uid.startswith("article:")}
+    claims = {uid.split(":", 1)[1]: m for uid, m in models.items() if uid.startswith("claim:")}
+    identities = {id(unit.model): unit.identity for unit in validated.units.values()}
+    return Checked(build_content(corpus, articles, claims), validated.diagnostics, identities)
 
 
 # --- the build key -----------------------------------------------------------------------------------------
@@ -107,16 +120,16 @@ class Prepared:
     summary: str = ""
 
 
-def prepare(content_dir: Path, settings: Settings, docs_dir: Path) -> Prepared:
+def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path | None) -> Prepared:
     from .render import render
 
-    checked = check(content_dir)
+    checked = check(content_dir, cache)
     if checked.content is None:
         return Prepared(checked.diagnostics)
     content = checked.content
     summary = (f"{len(content.claims):,} claims, {len(content.articles):,} articles × "
                f"{len(settings.languages)} languages")
-    return Prepared(checked.diagnostics, render(content, settings, docs_dir), summary)
+    return Prepared(checked.diagnostics, render(content, settings, docs_dir, checked.identities), summary)
 
 
 # --- the stages after render -----------------------------------------------------------------------------
@@ -182,7 +195,8 @@ def build(options: BuildOptions) -> int:
             return 0
         log(f"validating {options.content} …")
         # Forked: the content model (~0.6 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
-        prepared, figures = in_child(prepare, options.content, settings, options.docs_dir)
+        cache = None if options.no_cache else work_dir(options.content) / "cache.sqlite"
+        prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache)
         _report(prepared.diagnostics)
         if prepared.rendered is None:
             log("build stopped: fix the errors above; nothing was written")

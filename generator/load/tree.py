@@ -1,4 +1,5 @@
-"""Walk a content folder into a `Corpus` of parsed documents.
+"""Walk a content folder into a `Corpus`: every file read once, the registries parsed; claims and
+article metadata are parsed by validate, and only when the cache does not hold their checks.
 
 Layout (see README, "Content formats"):
     verdicts.yaml  topics.yaml  tags.yaml (optional)
@@ -16,7 +17,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, Severity
 from ..model import LANGUAGES
 from . import limits
-from .yaml_source import Document, load_yaml_file, read_text
+from .yaml_source import Document, Source, load_yaml_file, read_source, read_text
 
 # Always `fullmatch`: with `match`, `$` would also match before a final "\n" (a file "x\n.yaml").
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -27,9 +28,15 @@ QUIET = {".gitkeep"}  # kept so git keeps an empty folder: not content, not wort
 
 @dataclass(frozen=True)
 class ArticleSource:
-    meta: Document
+    meta: Source
     text: str | None  # newlines normalized to \n; None when unreadable
     text_path: str
+    text_digest: str = ""  # of the text file's bytes
+
+    @property
+    def digest(self) -> str:
+        """Both files: what the article's checks and model are made from."""
+        return f"{self.meta.digest}+{self.text_digest}"
 
 
 @dataclass
@@ -39,7 +46,7 @@ class Corpus:
     topics: Document
     tags: Document
     articles: dict[str, ArticleSource] = field(default_factory=dict)
-    claims: dict[str, Document] = field(default_factory=dict)
+    claims: dict[str, Source] = field(default_factory=dict)
     pages: dict[tuple[str, str], str] = field(default_factory=dict)  # (name, lang) -> Markdown
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -163,7 +170,7 @@ def _unknown_page(path: Path) -> Diagnostic | None:
 
 
 def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
-    """`load_yaml(path, display) -> (Document, diagnostics)` parses each YAML file; a cache may stand in."""
+    """`load_yaml(path, display) -> (Document, diagnostics)` parses the registries."""
     root = root.resolve()
     diags: list[Diagnostic] = []
     corpus = Corpus(
@@ -180,23 +187,21 @@ def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
         diags.append(_file_diag(texts[aid], "article-meta-missing", f"article text `{aid}.txt` has no metadata file",
                                 f"add articles/{aid}.yaml (`python -m generator new article` writes one)"))
     for aid, meta_path in metas.items():
-        meta, found = load_yaml(meta_path, display_path(meta_path))
-        diags.extend(found)
+        meta = read_source(meta_path, display_path(meta_path), limits.MAX_YAML_BYTES)
         text_path = meta_path.with_suffix(".txt")
         text = None
         if aid not in texts:
-            diags.append(meta.diag((), "article-text-missing", f"article `{aid}` has no text file",
-                                   f"save the article's verbatim text as {display_path(text_path)}"))
-        else:
-            text, problem = read_text(text_path, display_path(text_path), limits.MAX_TEXT_BYTES)
-            if problem:
-                diags.append(problem)
-        corpus.articles[aid] = ArticleSource(meta, text, display_path(text_path))
+            diags.append(_file_diag(meta_path, "article-text-missing", f"article `{aid}` has no text file",
+                                    f"save the article's verbatim text as {display_path(text_path)}"))
+            corpus.articles[aid] = ArticleSource(meta, None, display_path(text_path))
+            continue
+        text = read_source(text_path, display_path(text_path), limits.MAX_TEXT_BYTES)
+        if text.problem:
+            diags.append(text.problem)
+        corpus.articles[aid] = ArticleSource(meta, text.text, display_path(text_path), text.digest)
 
     for cid, path in _by_id(_entries(root / "claims", root, diags, YAML_SUFFIXES), YAML_SUFFIXES, diags).items():
-        doc, found = load_yaml(path, display_path(path))
-        diags.extend(found)
-        corpus.claims[cid] = doc
+        corpus.claims[cid] = read_source(path, display_path(path), limits.MAX_YAML_BYTES)
 
     for path in _entries(root / "pages", root, diags, (".md",)):
         if problem := _unknown_page(path):

@@ -12,6 +12,7 @@ constructor, which lets it:
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import stat
 import threading
@@ -175,29 +176,54 @@ def _yaml() -> YAML:
 
 def read_text(path: Path, display: str, max_bytes: int) -> tuple[str | None, Diagnostic | None]:
     """Read a regular UTF-8 file within the size limit; BOM dropped, CRLF and CR made `\n`."""
+    source = read_source(path, display, max_bytes)
+    return source.text, source.problem
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file as read: its text, or the problem that kept it from being read; the digest of its bytes
+    (what the cache decides on). A YAML file is parsed when asked: validate parses only files whose
+    checks the cache does not already hold."""
+
+    path: str  # as shown in diagnostics
+    text: str | None
+    problem: Diagnostic | None = None
+    digest: str = ""  # of the bytes read; "" when unreadable
+
+    def parse(self) -> tuple[Document, list[Diagnostic]]:
+        if self.text is None:
+            return Document(self.path, None), [self.problem] if self.problem else []
+        return parse_yaml(self.text, self.path)
+
+
+def read_source(path: Path, display: str, max_bytes: int) -> Source:
+    def failed(problem: Diagnostic) -> Source:
+        return Source(display, None, problem)
+
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-            return None, Diagnostic(display, 1, 1, Severity.ERROR, "file-unreadable", "this is not a regular file",
-                                    "replace it with a plain text file")
+            return failed(Diagnostic(display, 1, 1, Severity.ERROR, "file-unreadable", "this is not a regular file",
+                                     "replace it with a plain text file"))
         size = info.st_size
         if size > max_bytes:
-            return None, Diagnostic(display, 1, 1, Severity.ERROR, "file-too-large",
-                                    f"file is {size:,} bytes; the limit is {max_bytes:,}",
-                                    "split the content or trim pasted material; see 'Limits' in the editors' guide")
+            return failed(Diagnostic(display, 1, 1, Severity.ERROR, "file-too-large",
+                                     f"file is {size:,} bytes; the limit is {max_bytes:,}",
+                                     "split the content or trim pasted material; see 'Limits' in the editors' guide"))
         raw = path.read_bytes()
     except OSError as exc:
-        return None, Diagnostic(display, 1, 1, Severity.ERROR, "file-unreadable", f"cannot read file: {exc.strerror}",
-                                "check the file's permissions")
+        return failed(Diagnostic(display, 1, 1, Severity.ERROR, "file-unreadable", f"cannot read file: {exc.strerror}",
+                                 "check the file's permissions"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = _lines_of(raw[:exc.start].decode("utf-8"))  # valid up to the bad byte
         line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
-        return None, Diagnostic(display, line, column, Severity.ERROR, "encoding",
-                                f"invalid UTF-8 at byte offset {exc.start} (byte 0x{raw[exc.start]:02x})",
-                                "save the file as UTF-8; text pasted from another encoding must be converted")
-    return _lines_of(text), None
+        return failed(Diagnostic(display, line, column, Severity.ERROR, "encoding",
+                                 f"invalid UTF-8 at byte offset {exc.start} (byte 0x{raw[exc.start]:02x})",
+                                 "save the file as UTF-8; text pasted from another encoding must be converted"))
+    return Source(display, _lines_of(text), None, hashlib.blake2b(raw, digest_size=16).hexdigest())
 
 
 def _lines_of(text: str) -> str:
@@ -275,7 +301,4 @@ def _syntax_diag(exc: MarkedYAMLError, display: str, text: str, lines: _Lines) -
 
 
 def load_yaml_file(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:
-    text, problem = read_text(path, display, limits.MAX_YAML_BYTES)
-    if problem:
-        return Document(display, None), [problem]
-    return parse_yaml(text, display)
+    return read_source(path, display, limits.MAX_YAML_BYTES).parse()

@@ -58,13 +58,14 @@ def asset_files(content: Content) -> dict[str, bytes]:
     return out
 
 
-def render(content: Content, settings: Settings, docs_dir: Path) -> Rendered:
+def render(content: Content, settings: Settings, docs_dir: Path, known: dict[int, bytes] | None = None) -> Rendered:
+    """`known`: digests of model objects computed already (pipeline.check), by id."""
     from .site_files import site_files
 
     begin_pass()
     folder = DocsFolder(docs_dir)
     folder.open()
-    identities = Identities()
+    identities = Identities(content, known or {})
     all_pages = list(pages(content, settings))
     templates: dict[str, bytes] = {}
     files: dict[str, str] = {}

@@ -66,8 +66,10 @@ class Identities:
     """The digest of each model object met in page contexts, computed once per run (by id: the objects
     live as long as the run's content, so no id is reused)."""
 
-    def __init__(self) -> None:
-        self._by_id: dict[int, tuple[object, bytes]] = {}
+    def __init__(self, alive: object = None, known: dict[int, bytes] | None = None) -> None:
+        """`known`: digests computed already, by id of objects that `alive` keeps alive (the content)."""
+        self._alive = alive
+        self._by_id: dict[int, tuple[object, bytes]] = {k: (None, v) for k, v in (known or {}).items() if v}
 
     def of(self, obj) -> bytes | None:
         hit = self._by_id.get(id(obj))

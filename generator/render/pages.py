@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Claim, Content
 from ..settings import Settings
@@ -32,12 +32,11 @@ class Page:
     context: dict  # everything the template reads (see the module's docstring)
     # Pages one edit tends to change together share a group: the search indexes them in one partition.
     group: str = "lists"
+    url: str = field(init=False)  # directory URL relative to the language root: "claims/x/", "claims/", ""
 
-    @property
-    def url(self) -> str:
-        """Directory URL relative to the language root: "claims/x/", "claims/", ""."""
+    def __post_init__(self) -> None:
         base = self.path[: -len("index")] if self.path.endswith("index") else self.path + "/"
-        return base.lstrip("/")
+        object.__setattr__(self, "url", base.lstrip("/"))
 
     @property
     def lastmod(self) -> dt.date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from xml.sax.saxutils import quoteattr, escape
+from xml.sax.saxutils import escape
 
 from ..model import Content
 from ..settings import Settings
@@ -25,13 +25,19 @@ def claims_data(content: Content, lang: str) -> str:
                        "articles": titles}, ensure_ascii=False, separators=(",", ":"))
 
 
-def _url_entry(settings: Settings, page: Page, lang: str) -> str:
-    links = [(other, settings.url(other, page.url)) for other in settings.codes]
-    links.append(("x-default", settings.url(settings.default, page.url)))
-    alternates = "".join(f"\n    <xhtml:link rel=\"alternate\" hreflang={quoteattr(code)} href={quoteattr(href)}/>"
-                         for code, href in links)
-    return (f"  <url>\n    <loc>{escape(settings.url(lang, page.url))}</loc>\n"
-            f"    <lastmod>{page.lastmod.isoformat()}</lastmod>{alternates}\n  </url>\n")
+def _url_entries(settings: Settings, pages: list[Page]) -> list[str]:
+    # Page URLs are made of ids (ASCII letters, digits, `-`, `/`): only the site address needs escaping.
+    roots = {lang: escape(settings.url(lang, "")) for lang in settings.codes}
+    links = "".join(f'\n    <xhtml:link rel="alternate" hreflang="{lang}" href="{roots[lang]}{{url}}"/>'
+                    for lang in settings.codes)
+    links += f'\n    <xhtml:link rel="alternate" hreflang="x-default" href="{roots[settings.default]}{{url}}"/>'
+    entries = []
+    for lang in settings.codes:
+        for page in pages:
+            alternates = links.replace("{url}", page.url)
+            entries.append(f"  <url>\n    <loc>{roots[lang]}{page.url}</loc>\n"
+                           f"    <lastmod>{page.lastmod.isoformat()}</lastmod>{alternates}\n  </url>\n")
+    return entries
 
 
 def _urlset(entries: list[str]) -> str:
@@ -43,7 +49,7 @@ def _urlset(entries: list[str]) -> str:
 def sitemaps(settings: Settings, pages: list[Page]) -> dict[str, str]:
     """sitemap.xml: every page in every language, each with its alternates (hreflang, x-default) and its
     content date. Above 50,000 URLs, sitemap.xml indexes sitemap-1.xml, sitemap-2.xml, …"""
-    entries = [_url_entry(settings, page, lang) for lang in settings.codes for page in pages]
+    entries = _url_entries(settings, pages)
     if len(entries) <= SITEMAP_MAX_URLS:
         return {"sitemap.xml": _urlset(entries)}
     out: dict[str, str] = {}

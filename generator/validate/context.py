@@ -1,65 +1,157 @@
-"""What rules share: the corpus, its keys, and each article's normalized text (built once)."""
+"""What rules share: the registries' keys, the other files' ids, each article's language and text.
+
+The context is the one way a rule (or the model) reads beyond its own file, and it records every read
+while a file is checked: that record is the file's declared dependencies. A file's checks are reused
+from the cache only while each recorded read gives the same answer (validate/__init__.py): a claim
+that names topic `x` depends on whether `x` exists, not on the other topics; one that quotes article
+`a` on that article's text. A new rule cannot forget a dependency: it has no other way to read.
+"""
 from __future__ import annotations
 
-from functools import cached_property
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..anchor.match import Anchor, ArticleIndex, anchor
 from ..load.tree import Corpus
-
 from ..model import LANGUAGES  # noqa: F401  (site languages; the first is the default)
 
+Read = tuple  # ("has", "topics", "x"), ("all", "claims"), ("text", "article-id"), …
 
-def _keys(data) -> set[str] | None:
+
+def _keys(data) -> frozenset[str] | None:
     # None when the file could not be read: it has its own diagnostic, and every
     # reference to it would otherwise be reported as unknown too.
     if data is None:
         return None
-    return set(data) if isinstance(data, dict) else set()
+    return frozenset(data) if isinstance(data, dict) else frozenset()
+
+
+def _digest(items) -> str:
+    return hashlib.blake2b("\n".join(sorted(items)).encode(), digest_size=16).hexdigest()
+
+
+class Ids(frozenset):
+    """A set of ids that tells the context what a rule asked of it: a membership test depends on that one
+    id, a walk over the set (the "did you mean" suggestions) on all of them."""
+
+    def __new__(cls, items, ctx: Context, name: str):
+        ids = super().__new__(cls, items)
+        ids._ctx, ids._name = ctx, name
+        return ids
+
+    def __contains__(self, item) -> bool:
+        found = frozenset.__contains__(self, item)
+        self._ctx.note(("has", self._name, item), found)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        self._ctx.note(("all", self._name), self._ctx.current(("all", self._name)))
+        return frozenset.__iter__(self)
+
+    def __reduce__(self):  # a worker's context is rebuilt in the worker; pickled, it is a plain set
+        return frozenset, (frozenset(frozenset.__iter__(self)),)
 
 
 class Context:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
+        self.languages: dict[str, str | None] = {}  # article id → its language, set by validate
         self._indexes: dict[str, ArticleIndex] = {}
         self._anchors: dict[tuple[str, str, str, str], Anchor] = {}
+        self._sets = {"verdicts": _keys(corpus.verdicts.data), "topics": _keys(corpus.topics.data),
+                      "tags": _keys(corpus.tags.data), "claims": frozenset(corpus.claims),
+                      "articles": frozenset(corpus.articles)}
+        self._all: dict[str, str] = {}
+        self._reads: dict[Read, object] | None = None
 
-    @cached_property
-    def verdicts(self) -> set[str] | None:
-        return _keys(self.corpus.verdicts.data)
+    # --- recording ------------------------------------------------------------------------------
 
-    @cached_property
-    def topics(self) -> set[str] | None:
-        return _keys(self.corpus.topics.data)
+    @contextmanager
+    def recording(self) -> Iterator[dict[Read, object]]:
+        """Record the reads made inside the block: (read, the answer it got)."""
+        outer, self._reads = self._reads, {}
+        try:
+            yield self._reads
+        finally:
+            self._reads = outer
 
-    @cached_property
-    def tags(self) -> set[str] | None:
-        return _keys(self.corpus.tags.data)
+    def note(self, read: Read, answer) -> None:
+        if self._reads is not None:
+            self._reads[read] = answer
 
-    @cached_property
-    def claim_ids(self) -> frozenset[str]:
-        return frozenset(self.corpus.claims)
+    def current(self, read: Read):
+        """The answer `read` gets now: a cached check is reused only if every one of its reads agrees."""
+        kind = read[0]
+        if kind == "has":
+            ids = self._sets[read[1]]
+            return ids is not None and read[2] in ids
+        if kind == "all":
+            if read[1] not in self._all:
+                ids = self._sets[read[1]]
+                self._all[read[1]] = "unreadable" if ids is None else _digest(ids)
+            return self._all[read[1]]
+        if kind == "readable":
+            return self._sets[read[1]] is not None
+        if kind == "language":
+            return self.languages.get(read[1])
+        if kind == "text":
+            source = self.corpus.articles.get(read[1])
+            return source.text_digest if source is not None and source.text is not None else None
+        raise ValueError(f"unknown read {read!r}")
 
-    @cached_property
-    def article_ids(self) -> frozenset[str]:
-        return frozenset(self.corpus.articles)
+    # --- what rules read ------------------------------------------------------------------------
+
+    def _ids(self, name: str) -> Ids | None:
+        ids = self._sets[name]
+        self.note(("readable", name), ids is not None)
+        return None if ids is None else Ids(ids, self, name)
+
+    @property
+    def verdicts(self) -> Ids | None:
+        return self._ids("verdicts")
+
+    @property
+    def topics(self) -> Ids | None:
+        return self._ids("topics")
+
+    @property
+    def tags(self) -> Ids | None:
+        return self._ids("tags")
+
+    @property
+    def claim_ids(self) -> Ids:
+        return self._ids("claims")
+
+    @property
+    def article_ids(self) -> Ids:
+        return self._ids("articles")
 
     def article_language(self, article_id: str) -> str | None:
+        self.note(("language", article_id), self.languages.get(article_id))
+        return self.languages.get(article_id)
+
+    def article_text(self, article_id: str) -> str | None:
+        self.note(("text", article_id), self.current(("text", article_id)))
         source = self.corpus.articles.get(article_id)
-        data = source.meta.data if source else None
-        lang = data.get("language") if isinstance(data, dict) else None
-        return lang if lang in LANGUAGES else None
+        return source.text if source is not None else None
+
+    def article_text_path(self, article_id: str) -> str:
+        """Where the article's text is (for messages): follows from the id."""
+        return self.corpus.articles[article_id].text_path
 
     def article_index(self, article_id: str) -> ArticleIndex | None:
-        source = self.corpus.articles.get(article_id)
-        if source is None or source.text is None:
+        text = self.article_text(article_id)
+        if text is None:
             return None
         if article_id not in self._indexes:
-            self._indexes[article_id] = ArticleIndex(source.text)
+            self._indexes[article_id] = ArticleIndex(text)
         return self._indexes[article_id]
 
     def anchor(self, article_id: str, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
         """Anchor a quote, once per distinct excerpt: the quote rule and the model both ask."""
+        index = self.article_index(article_id)  # recorded, even when the anchor is known
         key = (article_id, quote, prefix, suffix)
         if key not in self._anchors:
-            self._anchors[key] = anchor(self.article_index(article_id), quote, prefix, suffix)
+            self._anchors[key] = anchor(index, quote, prefix, suffix)
         return self._anchors[key]

@@ -78,9 +78,10 @@ def _in_file(path: str, text: str, subject: str, markdown: bool):
 
 @rule("article")
 def article_text(doc, ctx):
-    source = ctx.corpus.articles.get(PurePath(doc.path).stem)
-    if source is not None and source.text is not None:
-        yield from _in_file(source.text_path, source.text, "the article text", markdown=False)
+    article_id = PurePath(doc.path).stem
+    text = ctx.article_text(article_id)
+    if text is not None:
+        yield from _in_file(ctx.article_text_path(article_id), text, "the article text", markdown=False)
 
 
 @rule("corpus")

@@ -80,9 +80,8 @@ def quotes(doc, ctx):
         index = ctx.article_index(article_id or "")
         if index is None or not quote:
             continue
-        source = ctx.corpus.articles[article_id]
         found = ctx.anchor(article_id, quote, text(excerpt, "prefix") or "", text(excerpt, "suffix") or "")
-        problem = quote_problem(found, index, article_id, source.text_path,
+        problem = quote_problem(found, index, article_id, ctx.article_text_path(article_id),
                                 found.mismatch or "prefix")
         if problem:
             yield doc.diag(("excerpts", i, problem.field), problem.code, problem.message, problem.help,
