@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, has_errors
+from .publish.owned import MARKER
 
 if TYPE_CHECKING:
     from .model import Content
@@ -161,10 +162,13 @@ class BuildOptions:
     strict: bool = False
     search: bool = True
     no_cache: bool = False  # build everything again (the same bytes): for a site edited by hand
+    shard: tuple[int, int] | None = None  # (i, n): build the HTML of part i of n into site_dir, a shard folder
+    merge: tuple[Path, ...] = ()  # shard folders: the site is made from their HTML, then indexed and published
 
     @property
     def key_options(self) -> str:
-        """The options that change what is built (no_cache does not: it only rebuilds)."""
+        """The options that change the site (no_cache does not: it only rebuilds; a site merged from
+        shards is the site a build in one go makes, so shards do not count either)."""
         return f"strict={self.strict} search={self.search}"
 
 
@@ -172,100 +176,227 @@ def build(options: BuildOptions) -> int:
     """Build the site; 0 when built (or already up to date), 1 on content errors or a failed stage."""
     import time
 
-    from . import engine, search
-    from .diagnostics import Severity
-    from .engine import mkdocs
+    from .errors import BuildError
     from .log import log
     from .process import Lock, in_child
-    from .publish import Manifest, SiteState, site_marker
-    from .publish.owned import MARKER
+    from .publish import SiteState
     from .settings import load_settings
 
     started = time.perf_counter()
     settings = load_settings()
+    what = f"shard {options.shard[0]} of {options.shard[1]} of the site" if options.shard else "the site"
     with Lock(options.docs_dir.with_name(f".{options.docs_dir.name}.lock"), f"the docs folder {options.docs_dir}"), \
             SiteState(options.site_dir) as state:
         key = build_key(options.content, settings, options.key_options)
-        current = None if options.no_cache else state.current
+        current = None if options.no_cache or options.shard else state.current
         if current is not None and current.key == key:
-            warnings = [Diagnostic(**{**d, "severity": Severity(d["severity"]), "notes": tuple(d["notes"])})
-                        for d in current.warnings]
-            _report(warnings)
+            _report([_diagnostic(d) for d in current.warnings])
             log(f"{options.site_dir} is up to date ({time.perf_counter() - started:.1f} s)")
             return 0
         log(f"validating {options.content} …")
-        # Forked: the content model (~0.6 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
         cache = None if options.no_cache else work_dir(options.content) / "cache.sqlite"
+        # Forked: the content model (~0.4 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
         prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache)
         _report(prepared.diagnostics)
         if prepared.rendered is None:
             log("build stopped: fix the errors above; nothing was written")
             return 1
         rendered = prepared.rendered
-        log(f"building {prepared.summary}")
+        log(f"building {what}: {prepared.summary}")
         log(f"  validate+render: {figures}; Markdown files: {rendered.stats.written:,} written, "
             f"{rendered.stats.unchanged:,} unchanged, {rendered.stats.deleted:,} deleted")
+        try:
+            stages = _Stages(settings, options, state, key, current, rendered)
+            if options.shard:
+                stages.publish_shard(*options.shard)
+            else:
+                stages.html()
+                if options.search:
+                    stages.search()
+                stages.publish(prepared.diagnostics)
+        except BuildError as exc:
+            log(f"error: {exc}\nthe previous site in {options.site_dir} was left as it was")
+            return 1
+    log(f"built {what} in {options.site_dir} in {time.perf_counter() - started:.1f} s")
+    return 0
 
-        site = Site()
-        eng = mkdocs.engine_digest(settings).hex()
-        same_engine = current is not None and current.engine == eng
-        pages: dict[str, str] = {}  # HTML file → Markdown digest
-        targets = []
+
+def _diagnostic(row: dict) -> Diagnostic:
+    from .diagnostics import Severity
+
+    return Diagnostic(**{**row, "severity": Severity(row["severity"]), "notes": tuple(row["notes"])})
+
+
+class _Stages:
+    """engine → search → publish, for one build: each stage adds to `site` (the new site's files)."""
+
+    def __init__(self, settings: Settings, options: BuildOptions, state, key: str, current, rendered: Rendered):
+        from . import engine
+        from .engine import mkdocs
+
+        self.settings, self.options, self.state, self.key = settings, options, state, key
+        self.current, self.rendered = current, rendered
+        self.site = Site()
+        self.engine_digest = mkdocs.engine_digest(settings).hex()
+        self.pages: dict[str, str] = {}  # HTML file → digest of its Markdown
+        self.theme: list[str] = []
+        self.partitions: dict[str, str] = {}
+        self.report: dict = {"built": [], "indexed": []}
+        self.groups = {info.path: info.group for info in rendered.pages}  # search groups
+        self.merged_theme: dict[str, Path] = {}
+        self.all_targets = []
         for info in rendered.pages:
             for lang in settings.codes:
                 html = mkdocs.html_file(settings, info.url, lang)
-                md = pages[html] = rendered.docs[mkdocs.docs_file(info.path, lang)]
-                if same_engine and current.pages.get(html) == md and html in current.files:
-                    site.carry(html, current.files[html])
-                else:
-                    targets.append(engine.Target(info.path, info.url, lang))
-        built = engine.build(settings, options.docs_dir, rendered.docs, targets, state.tmp / "engine",
-                             options.strict, need_theme=not same_engine)
-        for rel, path in built.pages.items():
-            site.add(rel, path)
-        theme = sorted(built.theme) if built.theme else (current.theme if same_engine else [])
-        for rel in theme:
-            if built.theme:
-                site.add(rel, built.theme[rel])
+                self.pages[html] = rendered.docs[mkdocs.docs_file(info.path, lang)]
+                self.all_targets.append(engine.Target(info.path, info.url, lang))
+
+    def html(self) -> None:
+        """Pages whose Markdown (or the engine) changed go through MkDocs; the others are carried over."""
+        from . import engine
+        from .engine import mkdocs
+
+        current, settings = self.current, self.settings
+        same_engine = current is not None and current.engine == self.engine_digest
+        shards = self._shards() if self.options.merge else {}
+        targets = []
+        for target in self.all_targets:
+            html = mkdocs.html_file(settings, target.url, target.lang)
+            if html in shards:
+                self.site.add(html, shards[html])
+            elif same_engine and current.pages.get(html) == self.pages[html] and html in current.files:
+                self.site.carry(html, current.files[html])
             else:
-                site.carry(rel, current.files[rel])
-        if built.not_found is not None:
-            site.add(mkdocs.NOT_FOUND, built.not_found)
+                targets.append(target)
+        if self.options.merge and targets:
+            from .errors import BuildError
+
+            raise BuildError(f"the shard folders lack {len(targets):,} page(s), such as "
+                             f"{mkdocs.html_file(settings, targets[0].url, targets[0].lang)}: merge the folders of "
+                             "every shard, all built from the same commit")
+        need_theme = not same_engine and not self.options.merge
+        built = engine.build(settings, self.options.docs_dir, self.rendered.docs, targets, self.state.tmp / "engine",
+                             self.options.strict, need_theme=need_theme)
+        self.report["built"] = sorted(built.pages)
+        for rel, path in built.pages.items():
+            self.site.add(rel, path)
+        if self.options.merge:
+            self.theme = sorted(self.merged_theme)
+            for rel in self.theme:
+                self.site.add(rel, self.merged_theme[rel])
+        elif need_theme:
+            self.theme = sorted(built.theme)
+            for rel in self.theme:
+                self.site.add(rel, built.theme[rel])
+            self.site.add(mkdocs.NOT_FOUND, built.not_found)
         else:
-            site.carry(mkdocs.NOT_FOUND, current.files[mkdocs.NOT_FOUND])
-        for rel, digest in rendered.docs.items():  # the stylesheets and script: MkDocs would copy them as they are
+            self.theme = current.theme
+            for rel in [*self.theme, mkdocs.NOT_FOUND]:
+                self.site.carry(rel, current.files[rel])
+        for rel, digest in self.rendered.docs.items():  # the stylesheets and script: MkDocs would copy them as is
             if not rel.endswith(".md"):
-                site.add(rel, (options.docs_dir / rel).read_bytes(), digest)
-        for rel, body in rendered.site_files.items():
-            site.add(rel, body)
+                self.site.add(rel, (self.options.docs_dir / rel).read_bytes(), digest)
+        for rel, body in self.rendered.site_files.items():
+            self.site.add(rel, body)
 
-        partitions: dict[str, str] = {}
-        if options.search:
-            indexed = [search.Indexed(mkdocs.html_file(settings, info.url, lang), "", Path(), lang, info.group)
-                       for info in rendered.pages for lang in settings.codes]
-            indexed = [search.Indexed(p.rel, site.files[p.rel],
-                                      site.fresh[p.rel] if p.rel in site.fresh else options.site_dir / p.rel,
-                                      p.lang, p.group) for p in indexed]
-            bundles = search.index(indexed, settings.codes, current.partitions if current else {},
-                                   state.tmp / "search")
-            partitions = bundles.partitions
-            for rel, digest in (current.files.items() if current else ()):
-                name = rel.split("/", 2)[:2]
-                if rel.startswith(search.BUNDLES + "/") and "/".join(name) in partitions \
-                        and "/".join(name) not in bundles.rebuilt:
-                    site.carry(rel, digest)
-            for rel, path in bundles.files.items():
-                site.add(rel, path)
-            site.add(search.LISTING, bundles.listing())
-        site.add(MARKER, site_marker(key))
+    def _shards(self) -> dict[str, Path]:
+        """The HTML files of the shard folders to merge (checked: this build's inputs, every shard)."""
+        import json
 
-        warnings = [{**d.__dict__, "severity": d.severity.value, "notes": list(d.notes)} for d in prepared.diagnostics]
-        manifest = Manifest(key, site.files, pages, eng, partitions, warnings, theme)
-        counts = state.publish(manifest, site.fresh)
+        from .engine import mkdocs
+        from .errors import BuildError
+
+        found: dict[str, Path] = {}
+        seen: set[int] = set()
+        total = None
+        for folder in self.options.merge:
+            try:
+                info = json.loads((folder / SHARD_INFO).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise BuildError(f"{folder} is not a shard folder ({SHARD_INFO}: {exc})") from exc
+            if info["key"] != self.key or info["engine"] != self.engine_digest:
+                raise BuildError(f"{folder} was built from other inputs (content, code or mkdocs.yml) than this "
+                                 "build's: build every shard from the same commit")
+            (i, n), total = info["shard"], total or info["shard"][1]
+            if n != total or i in seen:
+                raise BuildError(f"{folder} is shard {i} of {n}: the folders must be shards 1 to {total}, once each")
+            seen.add(i)
+            for html, md in info["pages"].items():
+                if self.pages.get(html) == md:
+                    found[html] = folder / html
+            if info["theme"]:
+                self.merged_theme = {rel: folder / rel for rel in [*info["theme"], mkdocs.NOT_FOUND]}
+        if total is None or len(seen) != total:
+            raise BuildError(f"merging needs the folders of shards 1 to {total or 'N'}; got {sorted(seen)}")
+        return found
+
+    def publish_shard(self, i: int, n: int) -> None:
+        """Shard i of n: every n-th page (in a fixed order) built into a shard folder, with what merging needs."""
+        import json
+
+        from . import engine
+        from .engine import mkdocs
+        from .publish import Manifest, site_marker
+
+        targets = self.all_targets[i - 1::n]
+        built = engine.build(self.settings, self.options.docs_dir, self.rendered.docs, targets,
+                             self.state.tmp / "engine", self.options.strict, need_theme=i == 1)
+        for rel, path in built.pages.items():
+            self.site.add(rel, path)
+        theme = sorted(built.theme) if i == 1 else []
+        for rel in theme:
+            self.site.add(rel, built.theme[rel])
+        if i == 1:
+            self.site.add(mkdocs.NOT_FOUND, built.not_found)
+        info = {"key": self.key, "engine": self.engine_digest, "shard": [i, n], "theme": theme,
+                "pages": {rel: self.pages[rel] for rel in sorted(built.pages)}}
+        self.site.add(SHARD_INFO, json.dumps(info, sort_keys=True).encode("utf-8"))
+        marker = site_marker(self.key, "shard")
+        self.site.add(MARKER, marker)
+        self.state.publish(Manifest(self.key, self.site.files), self.site.fresh, from_scratch=True, marker=marker)
+
+    def search(self) -> None:
+        from . import search
+        from .engine import mkdocs
+
+        current, site = self.current, self.site
+        indexed = []
+        for target in self.all_targets:
+            rel = mkdocs.html_file(self.settings, target.url, target.lang)
+            indexed.append(search.Indexed(rel, site.files[rel],
+                                          site.fresh[rel] if rel in site.fresh else self.options.site_dir / rel,
+                                          target.lang, self.groups[target.path]))
+        bundles = search.index(indexed, self.settings.codes,
+                               current.partitions if current and not self.options.no_cache else {},
+                               self.state.tmp / "search")
+        self.partitions = bundles.partitions
+        self.report["indexed"] = bundles.rebuilt
+        for rel, digest in (current.files.items() if current else ()):
+            name = "/".join(rel.split("/", 2)[:2])
+            if rel.startswith(search.BUNDLES + "/") and name in bundles.partitions and name not in bundles.rebuilt:
+                site.carry(rel, digest)
+        for rel, path in bundles.files.items():
+            site.add(rel, path)
+        site.add(search.LISTING, bundles.listing())
+
+    def publish(self, diagnostics: list[Diagnostic]) -> None:
+        import json
+
+        from .log import log
+        from .publish import Manifest, site_marker
+
+        self.site.add(MARKER, site_marker(self.key))
+        warnings = [{**d.__dict__, "severity": d.severity.value, "notes": list(d.notes)} for d in diagnostics]
+        manifest = Manifest(self.key, self.site.files, self.pages, self.engine_digest, self.partitions, warnings,
+                            self.theme)
+        counts = self.state.publish(manifest, self.site.fresh, from_scratch=self.options.no_cache)
+        self.report["publish"] = counts
+        (self.state.folder / "report.json").write_text(json.dumps(self.report, indent=1), encoding="utf-8")
         log(f"  publish: {counts['written']:,} files written, {counts['linked']:,} carried over, "
             f"{counts['deleted']:,} deleted, {counts['kept']:,} kept")
-    log(f"built {options.site_dir} in {time.perf_counter() - started:.1f} s")
-    return 0
+
+
+SHARD_INFO = "shard.json"
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:

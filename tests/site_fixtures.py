@@ -176,7 +176,7 @@ def tree_hash(folder: Path) -> dict[str, str]:
 def pagefind_urls(site: Path) -> set[str]:
     """URLs of every page in the Pagefind index (fragments are gzip'd `pagefind_dcd` + JSON)."""
     urls = set()
-    for frag in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for frag in (site / "pagefind").glob("*/fragment/*.pf_fragment"):
         data = gzip.decompress(frag.read_bytes())
         urls.add(json.loads(data[data.index(b"{"):])["url"])
     return urls

@@ -15,8 +15,12 @@ from site_fixtures import browser, fixture_site, fixture_url, page  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Pagefind's JS API as the search page uses it: the page language's partitions (pagefind/bundles.json),
+# the first imported, the others merged into it.
 SEARCH = """async (q) => {
-  const pagefind = await import('/pagefind/pagefind.js');
+  const bundles = (await (await fetch('/pagefind/bundles.json')).json())[document.documentElement.lang];
+  const pagefind = await import('/' + bundles[0] + '/pagefind.js');
+  for (const b of bundles.slice(1)) await pagefind.mergeIndex('/' + b + '/');
   const found = await pagefind.search(q);
   const data = await Promise.all(found.results.map((r) => r.data()));
   return data.map((d) => d.url);

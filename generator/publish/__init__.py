@@ -54,9 +54,9 @@ class Manifest:
         os.replace(tmp, path)
 
 
-def site_marker(key: str) -> bytes:
-    """The marker a published site holds: its bytes depend on the build key only."""
-    return (json.dumps({"made-by": "factcheck-generator", "kind": "site", "build": key}, sort_keys=True)
+def site_marker(key: str, kind: str = "site") -> bytes:
+    """The marker a published site (or shard) holds: its bytes depend on the build key only."""
+    return (json.dumps({"made-by": "factcheck-generator", "kind": kind, "build": key}, sort_keys=True)
             + "\n").encode("utf-8")
 
 
@@ -112,9 +112,9 @@ class SiteState:
         return self.folder / "manifests" / f"{key}.json"
 
     def manifest_of(self, folder: Path) -> Manifest | None:
-        """The manifest of a site folder the tool published (its marker names the build), if it is known."""
+        """The manifest of a folder the tool published (its marker names the build), if it is known."""
         found = marker_of(folder)
-        if not found or found.get("kind") != "site" or not isinstance(found.get("build"), str):
+        if not found or found.get("kind") not in ("site", "shard") or not isinstance(found.get("build"), str):
             return None
         return Manifest.load(self._manifest_path(found["build"]))
 
@@ -122,10 +122,13 @@ class SiteState:
     def current(self) -> Manifest | None:
         return self.manifest_of(self.site) if self.site.is_dir() else None
 
-    def publish(self, new: Manifest, fresh: dict[str, Path | bytes]) -> dict[str, int]:
-        """Make the site `new.files`: each file comes from `fresh` (made by this build: a file to move in,
-        or bytes) or, with the same digest, from the current site. Returns counts for the log."""
-        current = self.current
+    def publish(self, new: Manifest, fresh: dict[str, Path | bytes], from_scratch: bool = False,
+                marker: bytes | None = None) -> dict[str, int]:
+        """Make the site `new.files`: each file comes from `fresh` (made by this build: a file, linked in, or
+        bytes) or, with the same digest, from the current site. `from_scratch`: trust nothing already
+        there (every file must be fresh). `marker`: the marker's bytes (default: a site's). Returns counts
+        for the log."""
+        current = None if from_scratch else self.current
         prev = self.manifest_of(self.prev) if current is not None and self.prev.is_dir() else None
         if prev is not None:
             target, have = self.prev, dict(prev.files)
@@ -154,8 +157,8 @@ class SiteState:
                 counts["written"] += 1
             elif source is not None:
                 try:
-                    os.replace(source, dst)
-                except OSError:
+                    os.link(source, dst)  # the source stays: it may be an input (a shard's file)
+                except OSError:  # another filesystem
                     shutil.copyfile(source, dst)
                 counts["written"] += 1
             elif current is not None and current.files.get(rel) == digest:
@@ -174,7 +177,7 @@ class SiteState:
                     parent.rmdir()
                 except OSError:
                     break
-        (target / MARKER).write_bytes(site_marker(new.key))
+        (target / MARKER).write_bytes(marker if marker is not None else site_marker(new.key))
         target.chmod(0o755)
         new.save(self._manifest_path(new.key))
         self._swap(target, current)

@@ -97,12 +97,16 @@ def validate(corpus: Corpus, ctx: Context | None = None, previous: dict[str, Uni
         else:
             todo.append((cid, source, digest))
 
+    def build_claim(cid: str, data: dict):
+        if any(ctx.article_text(e["article"]) is None for e in data["excerpts"]):
+            return None  # an article it quotes cannot be read: that file has its own error
+        return model.claim(cid, data, ctx)
+
     def check_claims(part: list) -> list[tuple[str, Unit]]:
         out = []
         for cid, source, digest in part:
             doc, load_diags = source.parse()
-            out.append((f"claim:{cid}", _check("claim", cid, doc, load_diags, ctx, digest,
-                                               lambda i, data: model.claim(i, data, ctx))))
+            out.append((f"claim:{cid}", _check("claim", cid, doc, load_diags, ctx, digest, build_claim)))
         return out
 
     for uid, unit in fork_map(check_claims, todo):  # both cores when there are many
