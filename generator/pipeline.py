@@ -40,27 +40,32 @@ class Checked:
 def check(content_dir: Path, cache: Path | None = None) -> Checked:
     """load → validate → model; with `cache` (a file in the content's work folder), the checks of files
     that did not change are reused (validate/__init__.py)."""
+    from .cache import UnitStore
+
+    store = UnitStore(cache) if cache is not None else None
+    checked, units = check_with(content_dir, store.load() if store else {})
+    if store is not None:
+        store.save(units)
+    return checked
+
+
+def check_with(content_dir: Path, previous: dict) -> tuple[Checked, dict]:
+    """check() reusing the validate units `previous` (a preview keeps them in memory); also returns the
+    units of this run."""
     from .load import load_corpus
     from .model import build_content
     from .render.keys import source_digest
     from .validate import validate
 
     corpus = load_corpus(content_dir)
-    store = None
-    if cache is not None:
-        from .cache import UnitStore
-
-        store = UnitStore(cache)
-    validated = validate(corpus, previous=store.load() if store else None, code=source_digest("generator").hex())
-    if store is not None:
-        store.save(validated.units)
+    validated = validate(corpus, previous=previous, code=source_digest("generator").hex())
     if has_errors(validated.diagnostics):
-        return Checked(None, validated.diagnostics)
+        return Checked(None, validated.diagnostics), validated.units
     models = {uid: unit.model for uid, unit in validated.units.items()}
     articles = {uid.split(":", 1)[1]: m for uid, m in models.items() if uid.startswith("article:")}
     claims = {uid.split(":", 1)[1]: m for uid, m in models.items() if uid.startswith("claim:")}
     identities = {id(unit.model): unit.identity for unit in validated.units.values()}
-    return Checked(build_content(corpus, articles, claims), validated.diagnostics, identities)
+    return Checked(build_content(corpus, articles, claims), validated.diagnostics, identities), validated.units
 
 
 # --- the build key -----------------------------------------------------------------------------------------

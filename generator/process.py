@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -31,7 +32,15 @@ _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    """The cores this process may use; FACTCHECK_WORKERS caps it (1: everything in one process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cap = os.environ.get("FACTCHECK_WORKERS", "")
+    return max(1, min(cores, int(cap))) if cap.isdigit() else cores
+
+
+def _threaded() -> bool:
+    # fork() copies only the calling thread: a lock another thread holds stays held in the child forever.
+    return threading.active_count() > 1
 
 
 def _die_with_parent() -> None:
@@ -148,7 +157,7 @@ def fork_map(fn: Callable[[list], list], items: list, workers: int | None = None
     (copy-on-write: they see this process's state, only results are pickled); the results in part
     order, concatenated. One process when there is one core or fewer than `min_items` items."""
     workers = min(workers or cpu_count(), max(1, len(items) // max(1, min_items // 2)))
-    if workers < 2 or len(items) < min_items or not hasattr(os, "fork"):
+    if workers < 2 or len(items) < min_items or not hasattr(os, "fork") or _threaded():
         return fn(items)
     parts = [items[i::workers] for i in range(workers)]
     children = [_Forked(fn, (part,)) for part in parts[1:]]
@@ -168,9 +177,11 @@ class Child:
     def __init__(self, name: str, cmd: Sequence[str], env: dict | None = None, cwd: Path | None = None) -> None:
         self.name, self.started = name, time.perf_counter()
         self.output = tempfile.TemporaryFile()
+        # preexec_fn is not safe with other threads running (the preview's): there, `stop_children` must do.
         self.proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=self.output,
-                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                     stderr=subprocess.STDOUT, preexec_fn=None if _threaded() else _die_with_parent)
         self.figures = ""
+        _LIVE.add(self)
 
     def poll(self) -> bool:
         """True when the process has ended; then keeps its time, CPU and peak memory (wait4's usage)."""
@@ -198,7 +209,24 @@ class Child:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.output.close()
+        _LIVE.discard(self)
+        if not self.output.closed:
+            self.output.close()
+
+
+_LIVE: set[Child] = set()  # children not yet stopped, whichever thread started them
+
+
+def stop_children() -> None:
+    """Stop every child still running (a preview stopping while a worker thread waits on MkDocs)."""
+    for child in list(_LIVE):
+        if child.proc.returncode is None:
+            child.proc.terminate()
+    for child in list(_LIVE):
+        try:
+            child.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.proc.kill()
 
 
 def run_all(children: list[Child], quiet: bool = False) -> None:
@@ -247,10 +275,11 @@ class Lock:
     """An exclusive lock on `path` (created if missing, never deleted: deleting a lock file races with
     a process that opened it). `what` names the output for the messages."""
 
-    def __init__(self, path: Path, what: str) -> None:
-        self.path, self.what, self.file = path, what, None
+    def __init__(self, path: Path, what: str, wait: bool = True) -> None:
+        self.path, self.what, self.wait, self.file = path, what, wait, None
 
-    def acquire(self, wait: bool = True) -> Lock:
+    def acquire(self, wait: bool | None = None) -> Lock:
+        wait = self.wait if wait is None else wait
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.file = open(self.path, "a+", encoding="utf-8")

@@ -1,49 +1,36 @@
-"""`serve`: live preview. Editing content re-renders only what changed; MkDocs reloads the browser.
-
-One chain, no loop: a watcher on the content folder re-validates and
-re-renders into the generated docs folder, and `mkdocs serve` watches only
-that folder. Invalid content prints its diagnostics and keeps the last good
-pages on screen.
-"""
+"""`serve`: live preview. Content edits reach the open browser pages by themselves (generator/preview/)."""
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileCreatedEvent, FileDeletedEvent,
+                             FileModifiedEvent, FileMovedEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from ..render import render
-from ..diagnostics import has_errors
-from ..pipeline import check
-from ..process import Lock
+from ..errors import UsageError
+from ..log import log
+from ..pipeline import work_dir
+from ..preview import Preview
+from ..preview.server import make_server
+from ..process import Lock, stop_children
 from ..publish.owned import check_output
 from ..settings import PROJECT_ROOT, load_settings
 from .validate import report
 
 HELP = "live preview on http://127.0.0.1:8000/: content edits show up in the browser by themselves"
-DEBOUNCE_S = 0.3
+DEBOUNCE_S = 0.1  # an editor's save is several events; one refresh for all of them
+# What changes a file. Opening or reading one (watchdog reports those too) does not, and the preview's own
+# reads must not wake it up again.
+CHANGES = (FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, DirCreatedEvent, DirDeletedEvent,
+           DirMovedEvent)
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="address to serve on")
-    parser.add_argument("--docs-dir", type=Path, default=PROJECT_ROOT / "build" / "docs", metavar="PATH",
-                        help="where the generated Markdown goes (default: build/docs/)")
-
-
-def refresh(content_dir: Path, docs_dir: Path, settings) -> bool:
-    checked = check(content_dir)
-    if checked.diagnostics:
-        report(checked.diagnostics, stream=sys.stderr)
-    if has_errors(checked.diagnostics):
-        print("preview not updated: fix the errors above", file=sys.stderr, flush=True)
-        return False
-    stats = render(checked.content, settings, docs_dir).stats
-    print(f"rendered: {stats.written} changed, {stats.deleted} removed", file=sys.stderr, flush=True)
-    return True
+    parser.add_argument("--docs-dir", type=Path, default=None, metavar="PATH",
+                        help="where the generated Markdown goes (default: a folder of the content's own under build/)")
 
 
 class _Debounced(FileSystemEventHandler):
@@ -51,39 +38,61 @@ class _Debounced(FileSystemEventHandler):
         self.action, self.timer, self.lock = action, None, threading.Lock()
 
     def on_any_event(self, event) -> None:
-        if event.is_directory or Path(event.src_path).name.startswith("."):
+        if not isinstance(event, CHANGES):
             return
         with self.lock:
             if self.timer:
                 self.timer.cancel()
             self.timer = threading.Timer(DEBOUNCE_S, self.action)
+            self.timer.daemon = True
             self.timer.start()
+
+
+def _address(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--dev-addr {value!r}: write it as IP:PORT, such as 127.0.0.1:8000")
+    return host, int(port)
 
 
 def run(args) -> int:
     settings = load_settings()
-    docs_dir = check_output(args.docs_dir, "docs", args.content)
-    with Lock(docs_dir.with_name(f".{docs_dir.name}.lock"), f"the docs folder {args.docs_dir}"):
-        return _serve(args, settings, docs_dir)
+    host, port = _address(args.dev_addr)
+    work = work_dir(args.content) / "preview"
+    docs = check_output(args.docs_dir or work / "docs", "docs", args.content)
+    with Lock(work / "lock", f"the preview of {args.content}", wait=False):
+        preview = Preview(args.content, settings, work)
+        preview.docs = docs
+        return _serve(preview, args.content, host, port)
 
 
-def _serve(args, settings, docs_dir: Path) -> int:
-    if not refresh(args.content, docs_dir, settings) and not docs_dir.exists():
-        return 1
-    observer = Observer()
-    observer.schedule(_Debounced(lambda: refresh(args.content, docs_dir, settings)), str(args.content),
-                      recursive=True)
-    observer.start()
-    env = dict(os.environ, FACTCHECK_DOCS_DIR=str(docs_dir))
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-f",
-                               str(settings.mkdocs_yml), "-a", args.dev_addr], cwd=PROJECT_ROOT, env=env)
+def _serve(preview: Preview, content: Path, host: str, port: int) -> int:
+    def refresh() -> None:
+        ok = preview.refresh()
+        if preview.errors or not ok:
+            report(preview.errors, stream=sys.stderr)
+
+    log(f"checking {content} …")
+    if not preview.refresh():
+        report(preview.errors, stream=sys.stderr)
+        if not preview.markdown:
+            log("nothing to preview: fix the errors above and start again")
+            return 1
     try:
-        return server.wait()
+        server = make_server(preview, host, port)
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror}; choose another --dev-addr") from exc
+    observer = Observer()
+    watched = _Debounced(refresh)
+    observer.schedule(watched, str(content), recursive=True)
+    observer.schedule(watched, str(PROJECT_ROOT / "templates"), recursive=True)
+    observer.start()
+    log(f"preview on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever(poll_interval=0.5)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.server_close()
         observer.stop()
-        observer.join(timeout=2)
+        stop_children()
+        observer.join(timeout=5)
+    return 0
