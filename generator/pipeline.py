@@ -371,7 +371,7 @@ class _Stages:
             indexed.append(search.Indexed(rel, site.files[rel],
                                           site.fresh[rel] if rel in site.fresh else self.options.site_dir / rel,
                                           target.lang, self.groups[target.path]))
-        bundles = search.index(indexed, self.settings.codes,
+        bundles = search.index(indexed, self.settings.codes, self.settings.search_partitions,
                                current.partitions if current and not self.options.no_cache else {},
                                self.state.tmp / "search")
         self.partitions = bundles.partitions

@@ -4,7 +4,8 @@ pages changed, and merged in the reader's browser at query time (Pagefind's `mer
 Why partitions, and why so few (BENCHMARKS.md, "Search"): Pagefind indexes ~600 pages a second and
 cannot update an index, so a one-page change re-indexes that page's whole partition; but every
 partition adds its metadata and an index chunk to what a reader downloads for one query (at 10,000
-claims ~25 kB each for a frequent word), and the budget is 300 kB. `PARTITIONS` is the compromise.
+claims ~25 kB each for a frequent word), and the budget is 300 kB. The number of partitions is a
+setting (mkdocs.yml `extra.factcheck.search.partitions`, settings.py): 2 fits the budget.
 
 A page goes to a partition by its search group (render/pages.py `search_group`): a claim with its
 topic's comparison page, an article alone, listings together, so that the pages one edit changes
@@ -27,7 +28,6 @@ from pathlib import Path
 from ..log import log
 from ..process import cpu_count, run_pool
 
-PARTITIONS = 3  # per language
 BUNDLES = "pagefind"
 # Files a merged bundle does not need: the browser loads them from the language's first bundle only.
 _PRIMARY_ONLY = ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
@@ -42,15 +42,15 @@ def bundle(lang: str, n: int) -> str:
 LISTING = f"{BUNDLES}/bundles.json"
 
 
-def partition_of(group: str) -> int:
+def partition_of(group: str, partitions: int) -> int:
     # Listings (home, indexes, static pages) are in every language's first partition, which is thus never
     # empty: it holds Pagefind's UI, which the search page loads from it.
-    return 0 if group == "lists" else zlib.crc32(group.encode("utf-8")) % PARTITIONS
+    return 0 if group == "lists" else zlib.crc32(group.encode("utf-8")) % partitions
 
 
 def search_digest() -> bytes:
     version = metadata.version("pagefind")
-    return hashlib.blake2b(f"pagefind {version} {PARTITIONS}".encode(), digest_size=16).digest()
+    return hashlib.blake2b(f"pagefind {version}".encode(), digest_size=16).digest()
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,13 @@ def _key(pages: list[Indexed]) -> str:
     return h.hexdigest()
 
 
-def index(pages: list[Indexed], languages: tuple[str, ...], previous: dict[str, str], work: Path,
+def index(pages: list[Indexed], languages: tuple[str, ...], partitions: int, previous: dict[str, str], work: Path,
           workers: int | None = None) -> Bundles:
-    """Index the partitions whose key differs from `previous` (bundle → key); every bundle's key comes back,
-    and the files of the rebuilt ones. Languages without pages get no bundle."""
-    parts: dict[str, list[Indexed]] = {bundle(lang, n): [] for lang in languages for n in range(PARTITIONS)}
+    """Index, in `partitions` partitions a language, those whose key differs from `previous` (bundle → key);
+    every bundle's key comes back, and the files of the rebuilt ones. Empty partitions get no bundle."""
+    parts: dict[str, list[Indexed]] = {bundle(lang, n): [] for lang in languages for n in range(partitions)}
     for page in pages:
-        parts[bundle(page.lang, partition_of(page.group))].append(page)
+        parts[bundle(page.lang, partition_of(page.group, partitions))].append(page)
     out = Bundles()
     jobs = []
     for name, members in parts.items():
