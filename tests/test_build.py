@@ -155,7 +155,7 @@ def _engine_fails(*args, **kwargs):
     raise BuildError("mkdocs en 1 failed (exit 1):\nERROR - a docs file fails --strict")
 
 
-def _search_fails(pages, languages, previous, work, workers=None):
+def _search_fails(pages, languages, partitions, previous, work, workers=None):
     run_all([Child("pagefind", [sys.executable, "-m", "pagefind", "--site", str(work / "no-such-dir")])])
 
 

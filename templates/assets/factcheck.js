@@ -48,13 +48,15 @@
   function initSearch(el) {
     if (typeof PagefindUI === "undefined") return;
     var rtl = document.documentElement.dir === "rtl", root = el.dataset.root;
+    // Absolute paths: Pagefind's UI resolves a relative bundlePath against its own script's folder.
+    function path(b) { return new URL(root + b + "/", location.href).pathname; }
     fetch(root + "pagefind/bundles.json").then(function (r) { return r.json(); }).then(function (all) {
       var mine = all[el.dataset.lang] || [];
       if (!mine.length) return;
       new PagefindUI({
         element: el,
-        bundlePath: root + mine[0] + "/",
-        mergeIndex: mine.slice(1).map(function (b) { return {bundlePath: root + b + "/"}; }),
+        bundlePath: path(mine[0]),
+        mergeIndex: mine.slice(1).map(function (b) { return {bundlePath: path(b)}; }),
         showImages: false,
         resetStyles: false,
         translations: rtl ? {placeholder: "ابحث في التحققات"} : undefined
