@@ -6,8 +6,10 @@ per module; each example rewrites only claims/toll.yaml.
 """
 from __future__ import annotations
 
+import pickle
 import textwrap
 import unicodedata
+from array import array
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from conftest import ARTICLE_TEXT, MINIMAL, write_tree
-from generator.anchor.match import ArticleIndex, Status, anchor
-from generator.anchor.normalize import Tier, normalize
+from generator.anchor.match import ArticleIndex, Occurrences, Status, _past_spaces, anchor
+from generator.anchor.normalize import Normalized, Tier, normalize
 from generator.pipeline import check
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -248,6 +250,57 @@ def test_quote_roundtrip_on_generated_text(text, data):
     bounds = _clusters(text)
     assume(len(bounds) > 2)
     _roundtrip(ArticleIndex(text), text, bounds, data)
+
+
+def _fits_by_definition(hay: str, start: int, end: int, prefix: str, suffix: str) -> bool:
+    """How a prefix and suffix were matched before it was made linear: one slice of the article per hit."""
+    return (not prefix or hay[:start].rstrip().endswith(prefix.strip())) and (
+        not suffix or hay[end:].lstrip().startswith(suffix.strip()))
+
+
+# Few letters, so that quotes, prefixes and suffixes often occur; runs of every kind of whitespace.
+SPACEY = st.text(st.sampled_from(["a", "b", " ", "\t", "\n", "\u00a0", "\u2028", "\x85", "\x1c"]), max_size=40)
+
+
+@SETTINGS
+@given(hay=SPACEY, data=st.data())
+def test_fitting_agrees_with_the_definition(hay, data):
+    """`Occurrences.fitting` gives the hits the old per-hit definition gave, on any text, whitespace
+    runs included (normalized text has them only rarely), asked several times as `new claim` does."""
+    def piece() -> st.SearchStrategy[str]:  # a cut of the text, or any text
+        cut = st.integers(0, len(hay)).flatmap(lambda i: st.integers(i, min(len(hay), i + 6)).map(lambda j: hay[i:j]))
+        return st.one_of(cut, SPACEY)
+
+    q = data.draw(piece().filter(bool), label="quote")
+    every_char_its_own = Normalized(hay, array("l", range(len(hay))), array("l", range(1, len(hay) + 1)))
+    found = Occurrences(every_char_its_own, q)
+    assert found.hits == [i for i in range(len(hay)) if hay.startswith(q, i)]
+    for _ in range(data.draw(st.integers(1, 4), label="asked")):
+        prefix, suffix = data.draw(piece(), label="prefix"), data.draw(piece(), label="suffix")
+        expected = [h for h in found.hits if _fits_by_definition(hay, h, h + len(q), prefix, suffix)]
+        assert found.fitting(prefix, suffix) == expected
+
+
+@SETTINGS
+@given(hay=SPACEY, data=st.data())
+def test_whitespace_walks_agree_with_strip(hay, data):
+    """Where the text before a position ends without its trailing whitespace, and where the text after it
+    starts: one walk per run, shared by the positions in it."""
+    positions = sorted(data.draw(st.sets(st.integers(0, len(hay))), label="positions"))
+    assert _past_spaces(hay, positions, -1) == [len(hay[:i].rstrip()) for i in positions]
+    assert _past_spaces(hay, positions, +1) == [len(hay) - len(hay[i:].lstrip()) for i in positions]
+
+
+def test_many_occurrences_keep_their_spans_compact():
+    """A one-letter quote in a long text: every occurrence is listed, in arrays (pickled to the parent
+    of a parallel check), as a sequence of (start, end) pairs."""
+    text = "word " * 1000
+    found = anchor(ArticleIndex(text), "o")
+    assert found.status is Status.AMBIGUOUS and found.count == len(found.spans) == 1000
+    assert found.spans[0] == (1, 2) and found.spans[-1] == (len(text) - 4, len(text) - 3)
+    assert list(found.spans[:2]) == [(1, 2), (6, 7)]
+    assert pickle.loads(pickle.dumps(found)) == found
+    assert len(pickle.dumps(found.spans)) < 20 * len(found.spans)
 
 
 def test_seed_articles_present():

@@ -6,9 +6,13 @@ text, found with rapidfuzz, as a "did you mean".
 """
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import repeat
+from operator import add
 
 from rapidfuzz import fuzz
 
@@ -18,6 +22,7 @@ from .normalize import Normalized, Tier, normalize
 # Below this, the closest passage shares little more than letters with the quote: no suggestion.
 MIN_SIMILARITY = 50
 MAX_PROBE = 200  # characters of a quote aligned to find the closest passage
+MAX_WORD = 100  # characters the closest passage is widened by at each end to whole words (more is not a word)
 
 
 class Status(Enum):
@@ -35,6 +40,41 @@ class Suggestion:
     similarity: float  # 0–100
 
 
+class Spans(Sequence):
+    """Original [start, end) spans of a quote's occurrences, as two arrays of machine ints: a short quote
+    may occur 100,000s of times in a long article, and as a tuple of tuples that took ~120 bytes an
+    occurrence (and was pickled from each worker process of a parallel check)."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, starts=(), ends=()) -> None:
+        self.starts, self.ends = array("l", starts), array("l", ends)
+
+    @classmethod
+    def of(cls, norm: Normalized, hits: list[int], length: int) -> Spans:
+        """The spans of the normalized occurrences [h, h + length), mapped in C (no Python loop)."""
+        return cls(map(norm.starts.__getitem__, hits), map(norm.ends.__getitem__, map(add, hits, repeat(length - 1))))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return Spans(self.starts[i], self.ends[i])
+        return self.starts[i], self.ends[i]
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Spans):
+            return NotImplemented
+        return self.starts == other.starts and self.ends == other.ends
+
+    def __hash__(self) -> int:
+        return hash((self.starts.tobytes(), self.ends.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Spans({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Anchor:
     status: Status
@@ -43,7 +83,7 @@ class Anchor:
     tier: Tier = Tier.SAFE  # the tier that matched
     count: int = 0  # occurrences of the quote alone
     suggestion: Suggestion | None = None
-    spans: tuple[tuple[int, int], ...] = ()  # original spans of the candidates (ambiguous, mismatch)
+    spans: Sequence[tuple[int, int]] = ()  # original spans of the candidates (ambiguous, mismatch): Spans
     mismatch: str = ""  # CONTEXT_MISMATCH: the selector that fits no occurrence, "prefix" or "suffix"
 
     @property
@@ -52,16 +92,24 @@ class Anchor:
 
 
 class ArticleIndex:
-    """An article's text, normalized lazily once per tier."""
+    """An article's text, normalized lazily once per tier, and the occurrences of the last quote sought
+    in each tier (`new claim` tries up to 45 prefixes and suffixes with one quote)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._tiers: dict[Tier, Normalized] = {}
+        self._last: dict[Tier, tuple[str, Occurrences]] = {}
 
     def at(self, tier: Tier) -> Normalized:
         if tier not in self._tiers:
             self._tiers[tier] = normalize(self.text, tier)
         return self._tiers[tier]
+
+    def occurrences(self, tier: Tier, q: str) -> Occurrences:
+        """Where the normalized quote `q` occurs in this tier's text."""
+        if tier not in self._last or self._last[tier][0] != q:
+            self._last[tier] = (q, Occurrences(self.at(tier), q))
+        return self._last[tier][1]
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
@@ -80,18 +128,63 @@ def _occurrences(haystack: str, needle: str) -> list[int]:
     return found
 
 
-def _whole_clusters(norm: Normalized, start: int, end: int) -> bool:
-    """The match does not split a letter from its marks: a quote "كتب" is not an exact
-    match of "كتبَ" (it is one once LOOSE drops the mark, with a warning)."""
-    s = norm.starts
-    return (start == 0 or s[start] != s[start - 1]) and (end == len(s) or s[end] != s[end - 1])
+def _past_spaces(hay: str, positions: list[int], step: int) -> list[int]:
+    """For each of the sorted `positions`, where the whitespace beside it ends: walking back (step -1),
+    the end of `hay[:i].rstrip()`; walking forward (+1), the start of `hay[i:].lstrip()`.
+
+    No slice of the article per position: each walk stops at the position handled before it and
+    shares its answer, so a run of whitespace is walked once however many positions it holds."""
+    order = positions if step < 0 else positions[::-1]
+    beside = -1 if step < 0 else 0  # the character beside i on the walk's side is hay[i + beside]
+    stop = stop_answer = 0 if step < 0 else len(hay)
+    answers = []
+    for i in order:
+        j = i
+        while j != stop and hay[j + beside].isspace():
+            j += step
+        stop, stop_answer = i, (stop_answer if j == stop else j)
+        answers.append(stop_answer)
+    return answers if step < 0 else answers[::-1]
 
 
-def _fits(hay: str, start: int, end: int, prefix: str, suffix: str) -> bool:
-    # Whitespace at the junction is not significant: "…قال " + "إن…" or "…قال" + " إن…".
-    return (not prefix or hay[:start].rstrip().endswith(prefix.strip())) and (
-        not suffix or hay[end:].lstrip().startswith(suffix.strip())
-    )
+class Occurrences:
+    """A normalized quote's occurrences in one tier of an article, and the prefixes and suffixes that fit them.
+
+    Each step is linear in the article, plus the prefix's or suffix's length per occurrence: no slice
+    of the article per occurrence."""
+
+    def __init__(self, norm: Normalized, q: str) -> None:
+        self.norm, self.length = norm, len(q)
+        s, n, last = norm.starts, len(q), len(norm.starts)
+        # A match may not split a letter from its marks: a quote "كتب" is not an exact match of "كتبَ"
+        # (it is one once LOOSE drops the mark, with a warning).
+        self.hits = [h for h in _occurrences(norm.text, q)
+                     if (h == 0 or s[h] != s[h - 1]) and (h + n == last or s[h + n] != s[h + n - 1])]
+
+    @cached_property
+    def _before(self) -> list[int]:  # where the text before each hit ends, trailing whitespace left out
+        return _past_spaces(self.norm.text, self.hits, -1)
+
+    @cached_property
+    def _after(self) -> list[int]:  # where the text after each hit starts, leading whitespace left out
+        return _past_spaces(self.norm.text, [h + self.length for h in self.hits], +1)
+
+    def fitting(self, prefix: str, suffix: str) -> list[int]:
+        """The hits that the prefix precedes and the suffix follows. Whitespace at the junction is not
+        significant ("…قال " + "إن…" or "…قال" + " إن…"): hit h fits when
+        `hay[:h].rstrip().endswith(prefix.strip())` and `hay[h + length:].lstrip().startswith(suffix.strip())`."""
+        hay, prefix, suffix = self.norm.text, prefix.strip(), suffix.strip()
+        keep = range(len(self.hits))
+        if prefix:
+            before = self._before
+            keep = [i for i in keep if hay.endswith(prefix, 0, before[i])]
+        if suffix:
+            after = self._after
+            keep = [i for i in keep if hay.startswith(suffix, after[i])]
+        return [self.hits[i] for i in keep]
+
+    def spans(self, hits: list[int]) -> Spans:
+        return Spans.of(self.norm, hits, self.length)
 
 
 def anchor(article: ArticleIndex, quote: str, prefix: str = "", suffix: str = "") -> Anchor:
@@ -101,25 +194,24 @@ def anchor(article: ArticleIndex, quote: str, prefix: str = "", suffix: str = ""
         q = _norm(quote, tier)
         if not q:
             break
-        hits = [h for h in _occurrences(norm.text, q) if _whole_clusters(norm, h, h + len(q))]
+        found = article.occurrences(tier, q)
+        hits = found.hits
         if not hits:
             continue
         p, s = _norm(prefix, tier), _norm(suffix, tier)
-        chosen = [h for h in hits if _fits(norm.text, h, h + len(q), p, s)]
+        with_prefix, chosen = found.fitting(p, ""), found.fitting(p, s)
         if len(chosen) == 1:
             start, end = norm.span(chosen[0], chosen[0] + len(q))
             return Anchor(Status.FOUND, start, end, tier, len(hits))
         if mismatch:  # the quote matched exactly but its context did not; a loose match of both did not help
             return mismatch
         if chosen:
-            spans = tuple(norm.span(h, h + len(q)) for h in chosen)
-            return Anchor(Status.AMBIGUOUS, tier=tier, count=len(chosen), spans=spans)
+            return Anchor(Status.AMBIGUOUS, tier=tier, count=len(chosen), spans=found.spans(chosen))
         # Blame the selector at fault: the suffix when some occurrence has the prefix.
-        with_prefix = [h for h in hits if _fits(norm.text, h, h + len(q), p, "")]
         key, candidates = ("suffix", with_prefix) if with_prefix else ("prefix", hits)
-        spans = tuple(norm.span(h, h + len(q)) for h in candidates)
         # The prefix or suffix may differ only in diacritics: try the LOOSE tier before failing.
-        mismatch = Anchor(Status.CONTEXT_MISMATCH, tier=tier, count=len(hits), spans=spans, mismatch=key)
+        mismatch = Anchor(Status.CONTEXT_MISMATCH, tier=tier, count=len(hits),
+                          spans=found.spans(candidates), mismatch=key)
     return mismatch or Anchor(Status.NOT_FOUND, suggestion=closest(article, quote))
 
 
@@ -155,9 +247,12 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
         b -= 1
     if a == b:
         return start, end
-    while a > 0 and text[a - 1].isalnum():
+    # Bounded: in a text without spaces, widening to the whole "word" would take the whole article,
+    # and the similarity's cost grows with the passage's length.
+    floor, ceiling = max(0, a - MAX_WORD), min(len(text), b + MAX_WORD)
+    while a > floor and text[a - 1].isalnum():
         a -= 1
-    while b < len(text) and text[b].isalnum():
+    while b < ceiling and text[b].isalnum():
         b += 1
     return a, b
 
