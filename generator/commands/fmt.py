@@ -36,10 +36,25 @@ def _format(job: tuple[str, str, str]) -> tuple[str | None, list[Diagnostic]]:
     text, kind, shown = job
     try:
         result = canonical(text, kind, shown, nested=kind in ("article", "claim"))
-    except Unsafe as exc:
-        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", str(exc).split(": ", 1)[-1],
+    except Exception as exc:  # Unsafe, or a bug: either way a diagnostic, never a traceback, and the file kept
+        reason = str(exc).split(": ", 1)[-1] if isinstance(exc, Unsafe) else f"fmt failed: {type(exc).__name__}: {exc}"
+        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", reason,
                                  "the file was left untouched; please report this file to the developers")]
     return result.text, result.diagnostics
+
+
+def _bytes(path: Path) -> bytes | None:
+    """The file's bytes now; None if it is gone or unreadable (changed since it was read)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _changed_meanwhile(shown: str) -> Diagnostic:
+    return Diagnostic(shown, 1, 1, Severity.WARNING, "fmt-skipped",
+                      "the file changed while fmt was running; it was left as it is",
+                      "run `python -m generator fmt` again")
 
 
 def _formatted(jobs: list[tuple[str, str, str]]):
@@ -72,7 +87,12 @@ def run(args) -> int:
             problems.append(problem)
             skipped.add(shown)
             continue
-        readable.append((path, shown, text, path.read_bytes()))
+        raw = _bytes(path)
+        if raw is None:
+            problems.append(_changed_meanwhile(shown))
+            skipped.add(shown)
+            continue
+        readable.append((path, shown, text, raw))
         jobs.append((text, kind, shown))
 
     with Progress(len(jobs), "fmt") as progress:
@@ -93,14 +113,20 @@ def run(args) -> int:
                     sys.stdout.writelines(difflib.unified_diff(
                         text.splitlines(keepends=True), result.splitlines(keepends=True),
                         f"{shown} (now)", f"{shown} (formatted)"))
-            elif path.read_bytes() != raw:  # saved by someone else meanwhile: theirs wins
+            elif _bytes(path) != raw:  # saved by someone else meanwhile: theirs wins
                 changed.pop()
                 skipped.add(shown)
-                problems.append(Diagnostic(shown, 1, 1, Severity.WARNING, "fmt-skipped",
-                                           "the file changed while fmt was running; it was left as it is",
-                                           "run `python -m generator fmt` again"))
+                problems.append(_changed_meanwhile(shown))
             else:
-                write_atomic(path, new)
+                try:
+                    write_atomic(path, new)
+                except OSError as exc:
+                    changed.pop()
+                    skipped.add(shown)
+                    problems.append(Diagnostic(shown, 1, 1, Severity.ERROR, "file-unwritable",
+                                               f"cannot write file: {exc.strerror}",
+                                               "check the permissions of the file and its folder"))
+                    continue
                 print(f"reformatted {shown}")
     if problems:
         report(problems, stream=sys.stderr)
