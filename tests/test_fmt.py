@@ -415,7 +415,7 @@ def test_any_document_keeps_its_data_and_comments_and_formats_once(data, flow, r
 _NOTATIONS = ["0x10", "0o17", "017", "1e3", "1E3", "+5", "-0.0", "1_000", ".inf", "0b101", "~", "null", "NULL", "",
               "True", "false", "yes", "2024-04-18", "2024-04-18 10:00:00", "'007'", '"a\\u2028b"', '"c\\x85d\\u2029"',
               "'q''s'", '"t\\tn\\n"', "text # c", "!!float 1", '!!int "12"', "!!str 5", "[0x1, ~]", "{007: 1e3}",
-              "|\n  two\n  lines"]
+              "|\n  two\n  lines", '"bell\\x07\\nand cr\\r\\n"']
 _IDS = ["007", "01", "1", "'1.0'", "1.0", "~", "true", "''", "0x1F", "2024-04-18", '"k\\u2028"', "ar", "en", "claim"]
 
 

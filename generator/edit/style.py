@@ -228,6 +228,9 @@ def find_comments(text: str, root: Node) -> Comments:
 # ---------------------------------------------------------------- the canonical tree
 
 _STR = "tag:yaml.org,2002:str"
+# What a literal block holds as it is: YAML's printable characters but tab (kept out of blocks). Other text
+# with line breaks (a control character, `\r`) is left to the dumper, which double-quotes and escapes it.
+_BLOCK_SAFE = re.compile("[\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 
 
 def _has_odd_break(text: str) -> bool:
@@ -258,7 +261,7 @@ def _scalar(node: ScalarNode, key: bool = False) -> Any:
     text = node.value
     if _has_odd_break(text):
         return DoubleQuotedScalarString(text)
-    return LiteralScalarString(text) if "\n" in text and "\t" not in text and not key else text
+    return LiteralScalarString(text) if "\n" in text and _BLOCK_SAFE.fullmatch(text) and not key else text
 
 
 def _canonical(node: Node, shape: Shape | None, keep_order: bool = False) -> Any:
