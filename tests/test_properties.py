@@ -274,7 +274,7 @@ def test_fitting_agrees_with_the_definition(hay, data):
     q = data.draw(piece().filter(bool), label="quote")
     every_char_its_own = Normalized(hay, array("l", range(len(hay))), array("l", range(1, len(hay) + 1)))
     found = Occurrences(every_char_its_own, q)
-    assert found.hits == [i for i in range(len(hay)) if hay.startswith(q, i)]
+    assert list(found.hits) == [i for i in range(len(hay)) if hay.startswith(q, i)]
     for _ in range(data.draw(st.integers(1, 4), label="asked")):
         prefix, suffix = data.draw(piece(), label="prefix"), data.draw(piece(), label="suffix")
         expected = [h for h in found.hits if _fits_by_definition(hay, h, h + len(q), prefix, suffix)]

@@ -151,23 +151,24 @@ class Occurrences:
     """A normalized quote's occurrences in one tier of an article, and the prefixes and suffixes that fit them.
 
     Each step is linear in the article, plus the prefix's or suffix's length per occurrence: no slice
-    of the article per occurrence."""
+    of the article per occurrence. Positions are kept in arrays of machine ints (8 bytes each): the
+    article's index keeps the last quote's for the whole check."""
 
     def __init__(self, norm: Normalized, q: str) -> None:
         self.norm, self.length = norm, len(q)
         s, n, last = norm.starts, len(q), len(norm.starts)
         # A match may not split a letter from its marks: a quote "كتب" is not an exact match of "كتبَ"
         # (it is one once LOOSE drops the mark, with a warning).
-        self.hits = [h for h in _occurrences(norm.text, q)
-                     if (h == 0 or s[h] != s[h - 1]) and (h + n == last or s[h + n] != s[h + n - 1])]
+        self.hits = array("l", [h for h in _occurrences(norm.text, q)
+                                if (h == 0 or s[h] != s[h - 1]) and (h + n == last or s[h + n] != s[h + n - 1])])
 
     @cached_property
-    def _before(self) -> list[int]:  # where the text before each hit ends, trailing whitespace left out
-        return _past_spaces(self.norm.text, self.hits, -1)
+    def _before(self) -> array:  # where the text before each hit ends, trailing whitespace left out
+        return array("l", _past_spaces(self.norm.text, self.hits, -1))
 
     @cached_property
-    def _after(self) -> list[int]:  # where the text after each hit starts, leading whitespace left out
-        return _past_spaces(self.norm.text, [h + self.length for h in self.hits], +1)
+    def _after(self) -> array:  # where the text after each hit starts, leading whitespace left out
+        return array("l", _past_spaces(self.norm.text, [h + self.length for h in self.hits], +1))
 
     def fitting(self, prefix: str, suffix: str) -> list[int]:
         """The hits that the prefix precedes and the suffix follows. Whitespace at the junction is not
@@ -183,7 +184,7 @@ class Occurrences:
             keep = [i for i in keep if hay.startswith(suffix, after[i])]
         return [self.hits[i] for i in keep]
 
-    def spans(self, hits: list[int]) -> Spans:
+    def spans(self, hits: Sequence[int]) -> Spans:
         return Spans.of(self.norm, hits, self.length)
 
 
