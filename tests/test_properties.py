@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from conftest import ARTICLE_TEXT, MINIMAL, write_tree
-from generator.anchor.match import ArticleIndex, Occurrences, Status, _past_spaces, anchor
+from generator.anchor.match import ArticleIndex, Occurrences, Status, _occurrences, _past_spaces, anchor
 from generator.anchor.normalize import Normalized, Tier, normalize
 from generator.pipeline import check
 
@@ -289,6 +289,25 @@ def test_whitespace_walks_agree_with_strip(hay, data):
     positions = sorted(data.draw(st.sets(st.integers(0, len(hay))), label="positions"))
     assert _past_spaces(hay, positions, -1) == [len(hay[:i].rstrip()) for i in positions]
     assert _past_spaces(hay, positions, +1) == [len(hay) - len(hay[i:].lstrip()) for i in positions]
+
+
+@SETTINGS
+@given(q=st.text("ab", min_size=1, max_size=8), data=st.data())
+def test_occurrences_agree_with_the_definition(q, data):
+    """Every occurrence, overlapping ones included, of quotes that repeat themselves (`aa` in `aaaa`,
+    `aba` in `ababa`, `aabaa` in `aabaaabaa`): they are followed a period at a time. The text is
+    made of the quote, its halves and single letters, so that occurrences overlap often."""
+    pieces = st.sampled_from([q, q[:len(q) // 2 + 1], q[len(q) // 2:], "a", "b"])
+    hay = "".join(data.draw(st.lists(pieces, max_size=12), label="text"))
+    assert _occurrences(hay, q) == [i for i in range(len(hay)) if hay.startswith(q, i)]
+
+
+@pytest.mark.parametrize("hay, q", [
+    ("aaaa", "aa"), ("ababa", "aba"), ("aabaaabaa", "aabaa"), ("abaabaaba", "abaaba"), ("a" * 40 + "b" + "a" * 9, "a" * 7),
+])
+def test_overlapping_occurrences_a_second_period_apart(hay, q):
+    """`aabaa` repeats at 3 and at 4: occurrences 4 apart are no run of the smallest period, yet overlap."""
+    assert _occurrences(hay, q) == [i for i in range(len(hay)) if hay.startswith(q, i)]
 
 
 def test_many_occurrences_keep_their_spans_compact():

@@ -3,6 +3,13 @@
 The search runs on SAFE-normalized text first, then on LOOSE (accepted with a
 warning). A quote found nowhere gets the closest passage on SUGGEST-normalized
 text, found with rapidfuzz, as a "did you mean".
+
+Anchoring costs time linear in the article's length, whatever the content: finding the quote's
+occurrences, overlapping ones included, is O(article + quote); the prefix and suffix are each looked
+for once in the whole text (O(article + selector)) and checked at each occurrence in constant time;
+the whitespace beside each occurrence is walked once per run. The closest passage is an alignment of
+the quote's first MAX_PROBE characters (O(article × MAX_PROBE / 64)) and one similarity score over a
+passage at most the quote's length plus 2 × MAX_WORD.
 """
 from __future__ import annotations
 
@@ -120,11 +127,39 @@ def _norm(s: str, tier: Tier) -> str:
     return normalize(s, tier).text
 
 
-def _occurrences(haystack: str, needle: str) -> list[int]:
-    found, i = [], haystack.find(needle)
+@lru_cache(maxsize=256)
+def _period(q: str) -> int:
+    """The smallest p such that q[i] == q[i + p] for every i (KMP's failure function): O(len(q))."""
+    border, k = [0] * len(q), 0
+    for i in range(1, len(q)):
+        while k and q[i] != q[k]:
+            k = border[k - 1]
+        if q[i] == q[k]:
+            k += 1
+        border[i] = k
+    return len(q) - border[-1]
+
+
+def _occurrences(hay: str, needle: str) -> list[int]:
+    """Every start of `needle` in `hay`, overlapping ones included, in O(len(hay) + len(needle)).
+
+    Searching again from each occurrence + 1 verified the whole needle at each of them: a 10,000-letter
+    quote of one repeated letter in 2 MB of it took minutes. Overlapping occurrences are a distance
+    apart that is a period of the needle: a run of them at its smallest period p is followed p
+    characters at a time, and after a run ends no occurrence starts within len(needle) - p of its last
+    (Fine and Wilf), so runs are at least half a needle apart."""
+    found, i = [], hay.find(needle)
+    if i == -1:
+        return found
+    m = len(needle)
+    p = _period(needle)
+    tail = needle[m - p:]
     while i != -1:
         found.append(i)
-        i = haystack.find(needle, i + 1)
+        while hay.startswith(tail, i + m):  # the text goes on repeating the period: one more occurrence
+            i += p
+            found.append(i)
+        i = hay.find(needle, i + m - p + 1)
     return found
 
 
@@ -145,6 +180,15 @@ def _past_spaces(hay: str, positions: list[int], step: int) -> list[int]:
         stop, stop_answer = i, (stop_answer if j == stop else j)
         answers.append(stop_answer)
     return answers if step < 0 else answers[::-1]
+
+
+def _flags(hay: str, needle: str, shift: int) -> bytearray:
+    """One byte per position of `hay`, set where an occurrence of `needle` starts (shift 0) or ends (shift
+    len(needle))."""
+    flags = bytearray(len(hay) + 1)
+    for i in _occurrences(hay, needle):
+        flags[i + shift] = 1
+    return flags
 
 
 class Occurrences:
@@ -173,15 +217,18 @@ class Occurrences:
     def fitting(self, prefix: str, suffix: str) -> list[int]:
         """The hits that the prefix precedes and the suffix follows. Whitespace at the junction is not
         significant ("…قال " + "إن…" or "…قال" + " إن…"): hit h fits when
-        `hay[:h].rstrip().endswith(prefix.strip())` and `hay[h + length:].lstrip().startswith(suffix.strip())`."""
+        `hay[:h].rstrip().endswith(prefix.strip())` and `hay[h + length:].lstrip().startswith(suffix.strip())`.
+
+        The selector is looked for once in the whole text, not compared at each hit: a long prefix that
+        differs from the text only in its middle cost its length at each of a million hits."""
         hay, prefix, suffix = self.norm.text, prefix.strip(), suffix.strip()
         keep = range(len(self.hits))
         if prefix:
-            before = self._before
-            keep = [i for i in keep if hay.endswith(prefix, 0, before[i])]
+            ends, before = _flags(hay, prefix, len(prefix)), self._before
+            keep = [i for i in keep if ends[before[i]]]
         if suffix:
-            after = self._after
-            keep = [i for i in keep if hay.startswith(suffix, after[i])]
+            starts, after = _flags(hay, suffix, 0), self._after
+            keep = [i for i in keep if starts[after[i]]]
         return [self.hits[i] for i in keep]
 
     def spans(self, hits: Sequence[int]) -> Spans:
@@ -200,7 +247,8 @@ def anchor(article: ArticleIndex, quote: str, prefix: str = "", suffix: str = ""
         if not hits:
             continue
         p, s = _norm(prefix, tier), _norm(suffix, tier)
-        with_prefix, chosen = found.fitting(p, ""), found.fitting(p, s)
+        with_prefix = found.fitting(p, "")
+        chosen = found.fitting(p, s) if s else with_prefix
         if len(chosen) == 1:
             start, end = norm.span(chosen[0], chosen[0] + len(q))
             return Anchor(Status.FOUND, start, end, tier, len(hits))
