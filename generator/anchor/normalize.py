@@ -139,8 +139,17 @@ def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], star
 # Runs of those are normalized with str.translate and range(); everything else
 # (other whitespace, deleted marks, combining clusters, ligatures) goes through the
 # cluster loop above, which keeps the whitespace state across the pieces.
+#
+# Runs are found by a regex whose class holds the simple characters seen so far. sre
+# checks a class beyond the BMP item by item, and a big class is slow to compile (once
+# per new character): a text of 190,000 distinct characters took 40 s a tier. So the
+# class stops at MAX_CLASS characters of the BMP, and a text with others has its runs
+# found in its "kinds" instead (each character made `a` if simple, ` ` if U+0020, else
+# `x`, by str.translate: ~40 ns a character, several times the regex's).
+MAX_CLASS = 4096
 _SIMPLE: dict[Tier, dict[str, str | None]] = {t: {} for t in Tier}  # char -> its one output char, or None
-_RUNS: dict[Tier, tuple[int, re.Pattern]] = {}  # a regex of runs over every simple character seen so far
+_CLASS: dict[Tier, tuple[frozenset[str], re.Pattern | None]] = {t: (frozenset(), None) for t in Tier}
+_KIND_RUN = re.compile("a+(?: a+)*")
 
 
 def _simple(ch: str, tier: Tier) -> str | None:
@@ -156,40 +165,52 @@ def _simple(ch: str, tier: Tier) -> str | None:
     return table[ch]
 
 
-def _runs(tier: Tier) -> re.Pattern:
-    table = _SIMPLE[tier]
-    size, pattern = _RUNS.get(tier, (-1, None))
-    if size != len(table):
-        cls = "[" + "".join(re.escape(c) for c, o in sorted(table.items()) if o is not None) + "]"
-        pattern = re.compile(f"{cls}+(?: {cls}+)*")
-        _RUNS[tier] = (len(table), pattern)
+def _runs(chars: set[str], tier: Tier) -> re.Pattern | None:
+    """The regex of runs over the simple characters seen so far, grown to hold `chars`; None when
+    that would take its class past MAX_CLASS characters or outside the BMP."""
+    held, pattern = _CLASS[tier]
+    if chars <= held:
+        return pattern
+    grown = held | chars
+    if len(grown) > MAX_CLASS or max(map(ord, chars)) > 0xFFFF:
+        return None
+    cls = "[" + "".join(re.escape(c) for c in sorted(grown)) + "]"
+    pattern = re.compile(f"{cls}+(?: {cls}+)*")
+    _CLASS[tier] = (grown, pattern)
     return pattern
 
 
+def _run_spans(text: str, tier: Tier, chars: set[str], mapped: dict[str, str]):
+    """(runs of simple characters, the text with the 1:1 replacements made): offsets are those of `text`."""
+    pattern = _runs(chars, tier)
+    if pattern is None:
+        kinds = {ord(c): "a" if c in chars else " " if c == " " else "x" for c in set(text)}
+        return _KIND_RUN.finditer(text.translate(kinds)), text.translate(str.maketrans(mapped))
+    if not mapped:
+        return pattern.finditer(text), text
+    cls = re.compile("[" + "".join(re.escape(c) for c in sorted(mapped)) + "]")
+    return pattern.finditer(text), cls.sub(lambda m: mapped[m.group()], text)
+
+
 def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
+    chars: set[str] = set()
     mapped = {}
-    simple = 0
     for c in set(text):
         o = _simple(c, tier)
         if o is not None:
-            simple += 1
+            chars.add(c)
             if o != c:
                 mapped[c] = o
-    if not simple:
+    if not chars:
         return _reference(text, tier)
-    run_re = _runs(tier)
-    if mapped:  # 1:1 replacements, so offsets in `mapped_text` are those of `text`
-        cls = re.compile("[" + "".join(re.escape(c) for c in sorted(mapped)) + "]")
-        mapped_text = cls.sub(lambda m: mapped[m.group()], text)
-    else:
-        mapped_text = text
+    runs, mapped_text = _run_spans(text, tier, chars, mapped)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pending: list = [None]
     pos, n = 0, len(text)
     combining = unicodedata.combining
-    for m in run_re.finditer(text):
+    for m in runs:
         s, e = m.span()
         if e < n and combining(text[e]):  # the last character heads a cluster: leave it to the loop
             e -= 1
