@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 
 from conftest import ARTICLE_TEXT, MINIMAL, write_tree
 from generator.anchor.match import ArticleIndex, Occurrences, Status, _occurrences, _past_spaces, anchor
-from generator.anchor.normalize import Normalized, Tier, normalize
+from generator.anchor.normalize import MAX_MARKS, Normalized, Tier, _canonical_order, _nfc, normalize
 from generator.pipeline import check
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -308,6 +308,23 @@ def test_occurrences_agree_with_the_definition(q, data):
 def test_overlapping_occurrences_a_second_period_apart(hay, q):
     """`aabaa` repeats at 3 and at 4: occurrences 4 apart are no run of the smallest period, yet overlap."""
     assert _occurrences(hay, q) == [i for i in range(len(hay)) if hay.startswith(q, i)]
+
+
+# Marks of many combining classes, some that decompose (U+0344, U+0F73, U+0340) or compose with a letter
+# (hamza and madda with alef, acute with e), some beyond the BMP; letters that decompose or compose.
+COMBINING = list("\u0301\u0316\u0344\u0340\u0343\u0f73\u0f71\u0f72\u064e\u0651\u0654\u0655\u0653\u0670"
+                 "\u05b0\u0327\u0328\u031b\u302a\u0e48\u1dc0") + ["\U0001D165", "\U0001D16E"]
+LETTERS = list("aeoAuا وي\u1100\uac00\u0b47\u00e9\u212b")
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(LETTERS + COMBINING), max_size=3 * MAX_MARKS))
+def test_canonical_order_of_many_marks_is_cpythons(chars):
+    """Past MAX_MARKS marks, NFC is computed on marks ordered here (CPython's insertion sort is quadratic);
+    the result is CPython's NFC, and the order its NFD."""
+    text = "".join(chars)
+    assert _canonical_order(text) == unicodedata.normalize("NFD", text)
+    assert _nfc(text) == unicodedata.normalize("NFC", text)
 
 
 def test_many_occurrences_keep_their_spans_compact():

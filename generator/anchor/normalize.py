@@ -63,6 +63,34 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
+MAX_MARKS = 64  # characters in a cluster beyond which its marks are put in canonical order here
+
+
+def _nfc(cluster: str) -> str:
+    """NFC of a letter and its marks. CPython puts marks in canonical order by insertion sort, quadratic
+    in their number (a letter with 40,000 marks of alternating classes took 1.3 s; a 2 MB article of
+    them, hours): past MAX_MARKS, order them here first, so that CPython's sort has nothing to do."""
+    if len(cluster) <= MAX_MARKS:
+        return unicodedata.normalize("NFC", cluster)
+    return unicodedata.normalize("NFC", _canonical_order(cluster))
+
+
+def _canonical_order(text: str) -> str:
+    """NFD in O(n log n): each character decomposed on its own, then each run of marks sorted by
+    combining class, stably (as canonical ordering is)."""
+    out: list[str] = []
+    marks: list[str] = []
+    for c in "".join(unicodedata.normalize("NFD", c) for c in text):
+        if unicodedata.combining(c):
+            marks.append(c)
+            continue
+        out += sorted(marks, key=unicodedata.combining)
+        marks.clear()
+        out.append(c)
+    out += sorted(marks, key=unicodedata.combining)
+    return "".join(out)
+
+
 def _clusters(text: str):
     """Yield (start, end) of each base character with its combining marks."""
     i, n = 0, len(text)
@@ -116,7 +144,7 @@ def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], star
             if pending_space is None:
                 pending_space = cstart
             continue
-        composed = unicodedata.normalize("NFC", cluster) if len(cluster) > 1 or ord(cluster) > 0x7F else cluster
+        composed = _nfc(cluster) if len(cluster) > 1 or ord(cluster) > 0x7F else cluster
         piece = "".join(_char_out(c, tier) for c in composed)
         if not piece:
             continue
