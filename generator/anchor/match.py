@@ -194,9 +194,9 @@ def _flags(hay: str, needle: str, shift: int) -> bytearray:
 class Occurrences:
     """A normalized quote's occurrences in one tier of an article, and the prefixes and suffixes that fit them.
 
-    Each step is linear in the article, plus the prefix's or suffix's length per occurrence: no slice
-    of the article per occurrence. Positions are kept in arrays of machine ints (8 bytes each): the
-    article's index keeps the last quote's for the whole check."""
+    Each step is linear in the article (no slice of it, no comparison of a selector, per occurrence).
+    Positions are kept in arrays of machine ints (8 bytes each): the article's index keeps the last
+    quote's for the whole check."""
 
     def __init__(self, norm: Normalized, q: str) -> None:
         self.norm, self.length = norm, len(q)
