@@ -325,6 +325,29 @@ def test_no_traceback_on_malformed_content(tmp_path, cli, case_file):
         assert code in (0, 1), err
 
 
+def test_a_file_that_would_outgrow_the_size_limit_is_left_alone(content_tree, cli):
+    """Aliases are written out in full: a 300 kB text quoted twice by alias would make a file validate refuses."""
+    text = "claim:\n  ar: &long " + "كلمة " * 30_000 + "\n  en: *long\n"
+    content = content_tree({"claims/toll.yaml": text})
+    code, _, err = cli("fmt", "--content", content)
+    assert code == 1 and "error[fmt-unsafe]: formatted, the file would be" in err and "limit is 524,288" in err
+    assert "anchors and aliases" in err and "report" not in err
+    assert (content / "claims" / "toll.yaml").read_text(encoding="utf-8") == text
+
+
+def test_a_bug_in_formatting_one_file_is_a_diagnostic(content_tree, cli, monkeypatch):
+    import generator.edit.style as style
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(style, "_attach", broken)
+    content = content_tree({"claims/toll.yaml": MESSY})
+    code, _, err = cli("fmt", "--content", content)
+    assert code == 1 and "error[fmt-unsafe]: fmt failed: KeyError: 'oops'" in err and "report" in err
+    assert (content / "claims" / "toll.yaml").read_text(encoding="utf-8") == MESSY
+
+
 def test_unwritable_file_is_a_diagnostic(content_tree, cli, monkeypatch):
     import generator.commands.fmt as fmt
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, Severity
 from ..edit.files import content_yaml_files, write_atomic
 from ..edit.progress import Progress
-from ..edit.style import Unsafe, canonical
+from ..edit.style import REPORT, Unsafe, canonical
 from ..load import limits
 from ..load.tree import display_path
 from ..load.yaml_source import read_text
@@ -36,10 +36,11 @@ def _format(job: tuple[str, str, str]) -> tuple[str | None, list[Diagnostic]]:
     text, kind, shown = job
     try:
         result = canonical(text, kind, shown, nested=kind in ("article", "claim"))
-    except Exception as exc:  # Unsafe, or a bug: either way a diagnostic, never a traceback, and the file kept
-        reason = str(exc).split(": ", 1)[-1] if isinstance(exc, Unsafe) else f"fmt failed: {type(exc).__name__}: {exc}"
-        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", reason,
-                                 "the file was left untouched; please report this file to the developers")]
+    except Unsafe as exc:
+        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", str(exc).split(": ", 1)[-1], exc.help)]
+    except Exception as exc:  # a bug: still a diagnostic, never a traceback, and the file kept
+        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe",
+                                 f"fmt failed: {type(exc).__name__}: {exc}", REPORT)]
     return result.text, result.diagnostics
 
 

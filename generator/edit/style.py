@@ -53,6 +53,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ruamel.yaml.tokens import CommentToken
 
 from ..diagnostics import Diagnostic
+from ..load import limits
 from ..load.yaml_source import parse_yaml
 from .files import schema_comment
 
@@ -65,8 +66,15 @@ _ODD_BREAKS = "\x85\u2028\u2029"
 _BREAK = re.compile(f"[\n{_ODD_BREAKS}]")  # the text's `\r` are already `\n`
 
 
+REPORT = "the file was left untouched; please report this file to the developers"
+
+
 class Unsafe(Exception):
     """Formatting would change the data or lose a comment: the file must be left as it is."""
+
+    def __init__(self, message: str, help: str = REPORT) -> None:
+        super().__init__(message)
+        self.help = help
 
 
 # ---------------------------------------------------------------- key order from the JSON Schemas
@@ -444,6 +452,11 @@ def _dump_tree(tree: Any, display: str) -> str:
 def _verify(before: str, data: Any, after: str, display: str) -> None:
     """The validator reads the same data from `after` as from `before` (keys as text, scalars typed as
     it types them), and every comment is still there."""
+    size = len(after.encode("utf-8"))
+    if size > limits.MAX_YAML_BYTES:  # validate would refuse the file
+        raise Unsafe(f"{display}: formatted, the file would be {size:,} bytes; the limit is {limits.MAX_YAML_BYTES:,}",
+                     "the file was left untouched; shorten it: fmt writes out YAML anchors and aliases "
+                     "(&name / *name) in full, and escapes characters such as U+2028")
     doc, problems = parse_yaml(after, display)
     if problems:
         raise Unsafe(f"{display}: the formatted text would not parse: {problems[0].message}")
