@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from conftest import ARTICLE_TEXT, MINIMAL, write_tree
-from generator.anchor.match import ArticleIndex, Occurrences, Status, _occurrences, _past_spaces, anchor
+from generator.anchor.match import ArticleIndex, Occurrences, Status, _occurrences, _reach, anchor
 from generator.anchor.normalize import MAX_MARKS, Normalized, Tier, _canonical_order, _nfc, normalize
 from generator.pipeline import check
 
@@ -283,12 +283,13 @@ def test_fitting_agrees_with_the_definition(hay, data):
 
 @SETTINGS
 @given(hay=SPACEY, data=st.data())
-def test_whitespace_walks_agree_with_strip(hay, data):
-    """Where the text before a position ends without its trailing whitespace, and where the text after it
-    starts: one walk per run, shared by the positions in it."""
-    positions = sorted(data.draw(st.sets(st.integers(0, len(hay))), label="positions"))
-    assert _past_spaces(hay, positions, -1) == [len(hay[:i].rstrip()) for i in positions]
-    assert _past_spaces(hay, positions, +1) == [len(hay) - len(hay[i:].lstrip()) for i in positions]
+def test_reach_flags_what_whitespace_alone_separates(hay, data):
+    """The positions a prefix's end reaches forward, or a suffix's start back, across whitespace only."""
+    starts = sorted(data.draw(st.sets(st.integers(0, len(hay))), label="starts"))
+    forward, back = _reach(hay, starts, +1), _reach(hay, starts, -1)
+    for x in range(len(hay) + 1):
+        assert forward[x] == any(s <= x and not hay[s:x].strip() for s in starts), x
+        assert back[x] == any(x <= s and not hay[x:s].strip() for s in starts), x
 
 
 @SETTINGS

@@ -6,19 +6,19 @@ text, found with rapidfuzz, as a "did you mean".
 
 Anchoring costs time linear in the article's length, whatever the content: finding the quote's
 occurrences, overlapping ones included, is O(article + quote); the prefix and suffix are each looked
-for once in the whole text (O(article + selector)) and checked at each occurrence in constant time;
-the whitespace beside each occurrence is walked once per run. The closest passage is an alignment of
-the quote's first MAX_PROBE characters (O(article × MAX_PROBE / 64)) and one similarity score over a
-passage at most the quote's length plus 2 × MAX_WORD.
+for once in the whole text (O(article + selector)), the positions they reach across whitespace are
+flagged (each stretch of whitespace walked once), and each occurrence reads a flag. The closest
+passage is an alignment of the quote's first MAX_PROBE characters (O(article × MAX_PROBE / 64)) and
+one similarity score over a passage at most the quote's length plus 2 × MAX_WORD.
 """
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property, lru_cache
-from itertools import repeat
+from functools import lru_cache
+from itertools import compress, repeat
 from operator import add
 
 from rapidfuzz import fuzz
@@ -153,83 +153,77 @@ def _occurrences(hay: str, needle: str) -> list[int]:
         return found
     m = len(needle)
     p = _period(needle)
-    tail = needle[m - p:]
     while i != -1:
-        found.append(i)
-        while hay.startswith(tail, i + m):  # the text goes on repeating the period: one more occurrence
-            i += p
-            found.append(i)
-        i = hay.find(needle, i + m - p + 1)
+        more = _repeats(hay, needle[m - p:], i + m)  # the text goes on repeating the period: more occurrences
+        found.extend(range(i, i + (more + 1) * p, p))
+        i = hay.find(needle, i + more * p + m - p + 1)
     return found
 
 
-def _past_spaces(hay: str, positions: list[int], step: int) -> list[int]:
-    """For each of the sorted `positions`, where the whitespace beside it ends: walking back (step -1),
-    the end of `hay[:i].rstrip()`; walking forward (+1), the start of `hay[i:].lstrip()`.
-
-    No slice of the article per position: each walk stops at the position handled before it and
-    shares its answer, so a run of whitespace is walked once however many positions it holds."""
-    order = positions if step < 0 else positions[::-1]
-    beside = -1 if step < 0 else 0  # the character beside i on the walk's side is hay[i + beside]
-    stop = stop_answer = 0 if step < 0 else len(hay)
-    answers = []
-    for i in order:
-        j = i
-        while j != stop and hay[j + beside].isspace():
-            j += step
-        stop, stop_answer = i, (stop_answer if j == stop else j)
-        answers.append(stop_answer)
-    return answers if step < 0 else answers[::-1]
+def _repeats(hay: str, unit: str, pos: int) -> int:
+    """How many times `unit` repeats in `hay` from `pos` on, in O(their length) and a few C calls:
+    doubling the number compared while it matches, then halving it."""
+    count, step = 0, 1
+    while hay.startswith(unit * step, pos + count * len(unit)):
+        count, step = count + step, step * 2
+    while step > 1:
+        step //= 2
+        if hay.startswith(unit * step, pos + count * len(unit)):
+            count += step
+    return count
 
 
-def _flags(hay: str, needle: str, shift: int) -> bytearray:
-    """One byte per position of `hay`, set where an occurrence of `needle` starts (shift 0) or ends (shift
-    len(needle))."""
+def _reach(hay: str, starts: Iterable[int], step: int) -> bytearray:
+    """A flag at each position that only whitespace separates from one of `starts` (which are flagged
+    too), walking by `step`: +1 forward, -1 back. Every start sits beside a character that is not
+    whitespace on the other side, so no stretch of whitespace is walked twice: O(len(hay))."""
     flags = bytearray(len(hay) + 1)
-    for i in _occurrences(hay, needle):
-        flags[i + shift] = 1
+    beside = 0 if step > 0 else -1  # the character stepped over from i is hay[i + beside]
+    for i in starts:
+        flags[i] = 1
+        while 0 <= i + beside < len(hay) and hay[i + beside].isspace():
+            i += step
+            flags[i] = 1
     return flags
+
+
+def _whole_clusters(norm: Normalized, hits: list[int], length: int) -> array:
+    """The hits that split no letter from its marks: a quote "كتب" is not an exact match of "كتبَ" (it is
+    one once LOOSE drops the mark, with a warning). Texts without marks need no check."""
+    if norm.inside:
+        s, last = norm.starts, len(norm.starts)
+        hits = [h for h in hits
+                if (h == 0 or s[h] != s[h - 1]) and (h + length == last or s[h + length] != s[h + length - 1])]
+    return array("l", hits)
 
 
 class Occurrences:
     """A normalized quote's occurrences in one tier of an article, and the prefixes and suffixes that fit them.
 
     Each step is linear in the article (no slice of it, no comparison of a selector, per occurrence).
-    Positions are kept in arrays of machine ints (8 bytes each): the article's index keeps the last
+    The hits are kept in an array of machine ints (8 bytes each): the article's index keeps the last
     quote's for the whole check."""
 
     def __init__(self, norm: Normalized, q: str) -> None:
         self.norm, self.length = norm, len(q)
-        s, n, last = norm.starts, len(q), len(norm.starts)
-        # A match may not split a letter from its marks: a quote "كتب" is not an exact match of "كتبَ"
-        # (it is one once LOOSE drops the mark, with a warning).
-        self.hits = array("l", [h for h in _occurrences(norm.text, q)
-                                if (h == 0 or s[h] != s[h - 1]) and (h + n == last or s[h + n] != s[h + n - 1])])
-
-    @cached_property
-    def _before(self) -> array:  # where the text before each hit ends, trailing whitespace left out
-        return array("l", _past_spaces(self.norm.text, self.hits, -1))
-
-    @cached_property
-    def _after(self) -> array:  # where the text after each hit starts, leading whitespace left out
-        return array("l", _past_spaces(self.norm.text, [h + self.length for h in self.hits], +1))
+        self.hits = _whole_clusters(norm, _occurrences(norm.text, q), len(q))
 
     def fitting(self, prefix: str, suffix: str) -> list[int]:
         """The hits that the prefix precedes and the suffix follows. Whitespace at the junction is not
         significant ("…قال " + "إن…" or "…قال" + " إن…"): hit h fits when
         `hay[:h].rstrip().endswith(prefix.strip())` and `hay[h + length:].lstrip().startswith(suffix.strip())`.
 
-        The selector is looked for once in the whole text, not compared at each hit: a long prefix that
-        differs from the text only in its middle cost its length at each of a million hits."""
-        hay, prefix, suffix = self.norm.text, prefix.strip(), suffix.strip()
-        keep = range(len(self.hits))
+        The selector is looked for once in the whole text, not compared at each hit (a long prefix that
+        differs from the text only in its middle cost its length at each of a million hits): the
+        positions it precedes or follows, across whitespace, are flagged, and each hit reads a flag."""
+        hay, hits, prefix, suffix = self.norm.text, self.hits, prefix.strip(), suffix.strip()
         if prefix:
-            ends, before = _flags(hay, prefix, len(prefix)), self._before
-            keep = [i for i in keep if ends[before[i]]]
+            after_prefix = _reach(hay, (i + len(prefix) for i in _occurrences(hay, prefix)), +1)
+            hits = list(compress(hits, map(after_prefix.__getitem__, hits)))
         if suffix:
-            starts, after = _flags(hay, suffix, 0), self._after
-            keep = [i for i in keep if starts[after[i]]]
-        return [self.hits[i] for i in keep]
+            before_suffix = _reach(hay, _occurrences(hay, suffix), -1)
+            hits = compress(hits, map(before_suffix.__getitem__, map(add, hits, repeat(self.length))))
+        return list(hits)
 
     def spans(self, hits: Sequence[int]) -> Spans:
         return Spans.of(self.norm, hits, self.length)

@@ -57,6 +57,9 @@ class Normalized:
     # ints, 2,500 articles' maps took ~0.5 GB (72 bytes a character; 8 here).
     starts: Sequence[int]
     ends: Sequence[int]
+    # Positions inside a cluster of the original (a letter and its marks, or a ligature, gave several
+    # characters): a match may not start or end there. Most texts have none, and then need no check.
+    inside: int = 0
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the normalized slice [start, end)."""
@@ -127,15 +130,17 @@ def _reference(text: str, tier: Tier = Tier.SAFE) -> Normalized:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    _clusters_into(text, 0, len(text), tier, out, starts, ends, [None])
-    return Normalized("".join(out), array("l", starts), array("l", ends))
+    inside = _clusters_into(text, 0, len(text), tier, out, starts, ends, [None])
+    return Normalized("".join(out), array("l", starts), array("l", ends), inside)
 
 
 def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], starts: list[int], ends: list[int],
-                   pending: list) -> None:
-    """Normalize text[lo:hi] cluster by cluster, appending to out/starts/ends.
+                   pending: list) -> int:
+    """Normalize text[lo:hi] cluster by cluster, appending to out/starts/ends; returns how many of the
+    positions appended fall inside a cluster.
     `pending[0]` is the original index where an unfinished whitespace run began (state kept across calls)."""
     pending_space = pending[0]
+    inside = 0
     for cstart, cend in _clusters(text[lo:hi]):
         cstart += lo
         cend += lo
@@ -154,11 +159,13 @@ def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], star
                 starts.append(pending_space)
                 ends.append(cstart)
             pending_space = None
+        inside += len(piece) - 1
         for c in piece:
             out.append(c)
             starts.append(cstart)
             ends.append(cend)
     pending[0] = pending_space
+    return inside
 
 
 # Fast path. A "simple" character stands alone as a cluster and becomes exactly one
@@ -236,7 +243,7 @@ def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
     starts: list[int] = []
     ends: list[int] = []
     pending: list = [None]
-    pos, n = 0, len(text)
+    pos, n, inside = 0, len(text), 0
     combining = unicodedata.combining
     for m in runs:
         s, e = m.span()
@@ -247,7 +254,7 @@ def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
             if e <= s:
                 continue
         if s > pos:
-            _clusters_into(text, pos, s, tier, out, starts, ends, pending)
+            inside += _clusters_into(text, pos, s, tier, out, starts, ends, pending)
         if pending[0] is not None:
             if out:
                 out.append(" ")
@@ -259,5 +266,5 @@ def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
         ends.extend(range(s + 1, e + 1))
         pos = e
     if pos < n:
-        _clusters_into(text, pos, n, tier, out, starts, ends, pending)
-    return Normalized("".join(out), array("l", starts), array("l", ends))
+        inside += _clusters_into(text, pos, n, tier, out, starts, ends, pending)
+    return Normalized("".join(out), array("l", starts), array("l", ends), inside)
