@@ -153,6 +153,11 @@ def _occurrences(hay: str, needle: str) -> list[int]:
         return found
     m = len(needle)
     p = _period(needle)
+    if p == m:  # no two occurrences overlap: each search starts past the last one
+        while i != -1:
+            found.append(i)
+            i = hay.find(needle, i + m)
+        return found
     while i != -1:
         more = _repeats(hay, needle[m - p:], i + m)  # the text goes on repeating the period: more occurrences
         found.extend(range(i, i + (more + 1) * p, p))
@@ -177,11 +182,12 @@ def _reach(hay: str, starts: Iterable[int], step: int) -> bytearray:
     """A flag at each position that only whitespace separates from one of `starts` (which are flagged
     too), walking by `step`: +1 forward, -1 back. Every start sits beside a character that is not
     whitespace on the other side, so no stretch of whitespace is walked twice: O(len(hay))."""
-    flags = bytearray(len(hay) + 1)
+    n = len(hay)
+    flags = bytearray(n + 1)
     beside = 0 if step > 0 else -1  # the character stepped over from i is hay[i + beside]
     for i in starts:
         flags[i] = 1
-        while 0 <= i + beside < len(hay) and hay[i + beside].isspace():
+        while 0 <= i + beside < n and hay[i + beside].isspace():
             i += step
             flags[i] = 1
     return flags
