@@ -26,6 +26,25 @@ def test_normalize_fast_path_equals_reference():
             assert normalize(text, tier) == _reference(text, tier), (text, tier)
 
 
+def test_normalize_runs_found_by_kinds_equal_reference(monkeypatch):
+    """Texts with simple characters beyond the BMP (an emoji, a CJK compatibility ideograph NFC changes),
+    or more than MAX_CLASS of them, have their runs found by str.translate instead of the regex."""
+    import generator.anchor.normalize as norm
+
+    rng = random.Random(8)
+    wide = ALPHABET + ["\U0001F600", "\U0002F800", "\U0001D400\u0301"]
+    for _ in range(5_000):
+        text = "".join(rng.choice(wide) for _ in range(rng.randint(0, 16)))
+        for tier in Tier:
+            assert normalize(text, tier) == _reference(text, tier), (text, tier)
+    monkeypatch.setattr(norm, "MAX_CLASS", 0)
+    monkeypatch.setattr(norm, "_CLASS", {t: (frozenset(), None) for t in Tier})
+    for _ in range(5_000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 16)))
+        for tier in Tier:
+            assert normalize(text, tier) == _reference(text, tier), (text, tier)
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "content" / "articles").glob("*.txt")), ids=lambda p: p.stem)
 def test_normalize_fast_path_on_sample_articles(path):
     text = path.read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 import stat
+import textwrap
 from collections import Counter
 
 import pytest
@@ -11,10 +12,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from conftest import run_cli
+from conftest import MINIMAL, run_cli
 from generator.cli import main
 from generator.edit.progress import Progress
-from generator.edit.style import Unsafe, canonical
+from generator.edit.style import Unsafe, Verbatim, canonical
+from generator.load.yaml_source import parse_yaml
+from test_malformed import CASES as MALFORMED
+from test_malformed import build as build_malformed
+from test_malformed import load_case
 
 MESSY = """\
 # yaml-language-server: $schema=../../generator/schemas/claim.schema.json
@@ -212,11 +217,148 @@ def test_long_text_is_never_wrapped(content_tree, cli):
 def test_refuses_to_write_what_would_change_the_data(content_tree, cli, monkeypatch):
     import generator.edit.style as style
     content = content_tree({"claims/toll.yaml": MESSY})
-    monkeypatch.setattr(style, "_scalar", lambda v: v.upper() if isinstance(v, str) else v)  # a broken style
+    monkeypatch.setattr(style, "_scalar", lambda node, key=False: node.value.upper())  # a broken style
     code, out, err = cli("fmt", "--content", content)
     assert code == 1
     assert "error[fmt-unsafe]: formatting would change the data" in err
     assert (content / "claims" / "toll.yaml").read_text(encoding="utf-8") == MESSY
+
+
+# ---------------------------------------------------------------- data as the validator reads it
+
+
+def _formats_once(cli, content_tree, rel: str, text: str):
+    """In an otherwise formatted tree, `fmt --check` fails on the file as written, `fmt` rewrites it without
+    a problem, and then the check passes and a second run changes nothing.
+    Returns the file's path, the validator's data before, and the formatted text."""
+    content = content_tree()
+    _format_all(cli, content)
+    path = content / rel
+    path.write_text(text, encoding="utf-8")
+    before = _seen(path)
+    code, out, err = cli("fmt", "--check", "--content", content)
+    assert code == 1 and out == f"would reformat {path.relative_to(content.parent).as_posix()}\n", out + err
+    code, _, err = cli("fmt", "--content", content)
+    assert code == 0 and "error" not in err, err
+    formatted = path.read_bytes()
+    assert cli("fmt", "--check", "--content", content)[0] == 0
+    code, out, _ = cli("fmt", "--content", content)
+    assert (code, out, path.read_bytes()) == (0, "", formatted)
+    return path, before, formatted.decode("utf-8")
+
+
+def _seen(path):
+    """The data as the validator reads it."""
+    doc, problems = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    assert not problems, problems
+    return doc.data
+
+
+def test_keys_are_ids_kept_as_written(content_tree, cli):
+    """`007:` was rewritten `7:`, and every reference to tag `007` broke."""
+    tags = "rafah:\n  label: {ar: رفح, en: Rafah}\n007:\n  label: {ar: سبعة, en: Seven}\n"
+    claim = textwrap.dedent(MINIMAL["claims/toll.yaml"]).replace("tags: [rafah]", "tags: [rafah, '007']")
+    content = content_tree({"tags.yaml": tags, "claims/toll.yaml": claim})
+    _format_all(cli, content)
+    assert "\n007:\n" in (content / "tags.yaml").read_text(encoding="utf-8")
+    assert "  - '007'\n" in (content / "claims" / "toll.yaml").read_text(encoding="utf-8")
+    assert list(_seen(content / "tags.yaml")) == ["rafah", "007"]
+    code, out, _ = cli("validate", "--content", content)
+    assert code == 0, out
+
+
+def test_keys_differing_only_as_numbers_are_kept_apart(content_tree, cli):
+    """`01:` beside `1:` are two ids to the validator (one number to YAML): fmt crashed with a traceback."""
+    tags = "1: {label: {en: One, ar: واحد}}\n01: {label: {en: Oh-one, ar: صفر واحد}}\n"
+    path, before, text = _formats_once(cli, content_tree, "tags.yaml", tags)
+    assert "\n1:\n  label:\n    ar: واحد\n" in text and "\n01:\n  label:\n    ar: صفر واحد\n" in text
+    assert _seen(path) == before
+
+
+def test_numbers_booleans_and_nulls_keep_their_notation(content_tree, cli):
+    """`0x10`, `0o17`, `1e3` were written `16`, `15`, `1000.0`; `True` and `~` became `true` and nothing."""
+    claim = ("x-numbers: {hex: 0x10, octal: 0o17, exponent: 1e3, big: 1_000, signed: +5, float: 1.50}\n"
+             "x-others: [True, false, ~, null, 2024-04-18]\nx-empty:\nx-text: ['0x10', '~', 'True']\n")
+    path, before, text = _formats_once(cli, content_tree, "claims/x.yaml", claim)
+    for line in ("  hex: 0x10", "  octal: 0o17", "  exponent: 1e3", "  big: 1_000", "  signed: +5", "  float: 1.50",
+                 "  - True", "  - false", "  - ~", "  - null", "  - 2024-04-18", "x-empty:", "  - '0x10'", "  - '~'",
+                 "  - 'True'"):
+        assert f"\n{line}\n" in text, line
+    assert _seen(path) == before
+
+
+def test_line_and_paragraph_separators_are_kept_escaped(content_tree, cli):
+    """U+2028, U+2029 and U+0085 are line breaks to YAML 1.1 (libyaml) but not to editors: fmt refused
+    such files and asked for a bug report, so `fmt --check` failed in CI. Now they are written escaped,
+    in double quotes, wherever they were (escaped or not, in any quoting, in a block)."""
+    claim = ('claim:\n  en: "one\\u2028two"\n  ar: \'سطر\u2028سطر\'\n'
+             'explanation:\n  en: |\n    first\u2029    second\n'
+             'x-note: "a\\x85b"  # kept\u2028x-after: the comment ended at the separator\n')
+    path, before, text = _formats_once(cli, content_tree, "claims/toll.yaml", claim)
+    assert '  ar: "سطر\\u2028سطر"\n  en: "one\\u2028two"\n' in text
+    assert '  en: "first\\u2029second\\n"\n' in text
+    assert 'x-note: "a\\x85b"  # kept\nx-after: the comment ended at the separator\n' in text
+    assert not re.search("[\u2028\u2029\x85]", text)
+    assert _seen(path) == before
+
+
+@pytest.mark.parametrize("rewrite", [
+    lambda node, key: "7" if key and node.value == "007" else None,  # a key is text: 007 is not 7
+    lambda node, key: Verbatim("1.0", "tag:yaml.org,2002:float") if node.value == "1" else None,  # 1 is not 1.0
+], ids=["key-007-is-not-7", "1-is-not-1.0"])
+def test_the_self_check_compares_what_the_validator_reads(content_tree, cli, monkeypatch, rewrite):
+    import generator.edit.style as style
+    original = style._scalar
+    monkeypatch.setattr(style, "_scalar", lambda node, key=False: rewrite(node, key) or original(node, key))
+    content = content_tree({"claims/x.yaml": "x-keys: {007: a}\nx-count: 1\n"})
+    code, _, err = cli("fmt", "--content", content)
+    assert code == 1 and "error[fmt-unsafe]: formatting would change the data" in err
+    assert (content / "claims" / "x.yaml").read_text(encoding="utf-8") == "x-keys: {007: a}\nx-count: 1\n"
+
+
+@pytest.mark.parametrize("case_file", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_no_traceback_on_malformed_content(tmp_path, cli, case_file):
+    """Every malformed tree of tests/malformed/: reported as validate reports it, never a traceback."""
+    content = build_malformed(tmp_path, load_case(case_file))
+    for args in (["--check"], []):
+        code, _, err = cli("fmt", *args, "--content", content)
+        assert code in (0, 1), err
+
+
+def test_a_file_that_would_outgrow_the_size_limit_is_left_alone(content_tree, cli):
+    """Aliases are written out in full: a 300 kB text quoted twice by alias would make a file validate refuses."""
+    text = "claim:\n  ar: &long " + "كلمة " * 30_000 + "\n  en: *long\n"
+    content = content_tree({"claims/toll.yaml": text})
+    code, _, err = cli("fmt", "--content", content)
+    assert code == 1 and "error[fmt-unsafe]: formatted, the file would be" in err and "limit is 524,288" in err
+    assert "anchors and aliases" in err and "report" not in err
+    assert (content / "claims" / "toll.yaml").read_text(encoding="utf-8") == text
+
+
+def test_a_bug_in_formatting_one_file_is_a_diagnostic(content_tree, cli, monkeypatch):
+    import generator.edit.style as style
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(style, "_attach", broken)
+    content = content_tree({"claims/toll.yaml": MESSY})
+    code, _, err = cli("fmt", "--content", content)
+    assert code == 1 and "error[fmt-unsafe]: fmt failed: KeyError: 'oops'" in err and "report" in err
+    assert (content / "claims" / "toll.yaml").read_text(encoding="utf-8") == MESSY
+
+
+def test_unwritable_file_is_a_diagnostic(content_tree, cli, monkeypatch):
+    import generator.commands.fmt as fmt
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fmt, "write_atomic", refuse)
+    content = content_tree({"claims/toll.yaml": MESSY})
+    code, out, err = cli("fmt", "--content", content)
+    assert code == 1 and "reformatted" not in out
+    assert "error[file-unwritable]: cannot write file: Permission denied" in err
 
 
 def test_progress_only_on_a_terminal(monkeypatch):
@@ -289,6 +431,56 @@ def test_any_document_keeps_its_data_and_comments_and_formats_once(data, flow, r
     comments = re.compile(r"# (?:above|end) \d+$", re.M)
     assert Counter(comments.findall(first.text)) == Counter(comments.findall(text))
     assert canonical(first.text, "claim", "x.yaml", nested=True).text == first.text
+
+
+# Scalars in every notation the validator reads (and ids as keys), written as YAML text: ruamel.yaml's
+# dumper, used above, writes only its own notation.
+_NOTATIONS = ["0x10", "0o17", "017", "1e3", "1E3", "+5", "-0.0", "1_000", ".inf", "0b101", "~", "null", "NULL", "",
+              "True", "false", "yes", "2024-04-18", "2024-04-18 10:00:00", "'007'", '"a\\u2028b"', '"c\\x85d\\u2029"',
+              "'q''s'", '"t\\tn\\n"', "text # c", "!!float 1", '!!int "12"', "!!str 5", "[0x1, ~]", "{007: 1e3}",
+              "|\n  two\n  lines", '"bell\\x07\\nand cr\\r\\n"']
+_IDS = ["007", "01", "1", "'1.0'", "1.0", "~", "true", "''", "0x1F", "2024-04-18", '"k\\u2028"', "ar", "en", "claim"]
+
+
+def _mappings(values):
+    return st.lists(st.tuples(st.sampled_from(_IDS), values), min_size=1, max_size=5, unique_by=lambda kv: kv[0])
+
+
+_TREES = st.recursive(st.sampled_from(_NOTATIONS),
+                      lambda inner: st.one_of(_mappings(inner), st.lists(inner, min_size=1, max_size=3).map(tuple)),
+                      max_leaves=10)
+
+
+def _yaml_text(tree, indent: int = 0) -> str:
+    """Block YAML for a tree of notations: a str is a scalar, a list of pairs a mapping, a tuple a list."""
+    pad = " " * indent
+    if isinstance(tree, str):
+        first, *rest = tree.split("\n")
+        return (" " + first if first else "") + "".join("\n" + pad + line for line in rest) + "\n"
+    if isinstance(tree, list):
+        return "\n" + "".join(f"{pad}{key}:{_yaml_text(value, indent + 2)}" for key, value in tree)
+    return "\n" + "".join(f"{pad}-{_yaml_text(item, indent + 2)}" for item in tree)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_mappings(_TREES))
+def test_any_notation_is_kept_as_the_validator_reads_it(top):
+    text = _yaml_text(top).lstrip("\n")
+    before, problems = parse_yaml(text, "x.yaml")
+    assume(not problems)  # e.g. `1.0` beside `'1.0'`: one id twice
+    first = canonical(text, "claim", "x.yaml", nested=True)  # never refused: no Unsafe
+    after, problems = parse_yaml(first.text, "x.yaml")
+    assert not problems and _strictly(after.data) == _strictly(before.data)
+    assert canonical(first.text, "claim", "x.yaml", nested=True).text == first.text
+
+
+def _strictly(value):
+    """Data compared with types: 1, 1.0 and True are equal to Python."""
+    if isinstance(value, dict):
+        return {k: _strictly(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strictly(v) for v in value]
+    return type(value), repr(value)
 
 
 def test_many_files_are_formatted_in_parallel_with_the_same_result(content_tree, cli, monkeypatch):

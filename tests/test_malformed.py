@@ -54,7 +54,7 @@ def _body(rel: str, spec, tmp: str):
         text = _minimal(rel)
         for old, new in spec.get("replace", ()):
             assert old in text, f"{rel}: {old!r} is not in MINIMAL's file"
-            text = text.replace(old, new, 1)
+            text = text.replace(old, _repeat(new) if isinstance(new, dict) else new, 1)
         append = spec.get("append", "")
         return text + (_repeat(append) if isinstance(append, dict) else append).replace("@TMP@", tmp)
     return spec  # symlink, fifo: made after the tree is written

@@ -285,3 +285,16 @@ def test_todo_placeholder_rule(content_tree, cli):
     messages = [d["message"] for d in json.loads(out) if d["code"] == "todo-placeholder"]
     assert "`claim.ar` still holds a placeholder: «TODO: الادعاء»" in messages
     assert "`sources[0].url` still holds a placeholder: «https://TODO»" in messages
+
+
+def test_a_quote_occurring_many_times_quotes_the_occurrence_asked_for(content_tree, cli):
+    text = " ".join(f"w{i} the same words" for i in range(200)) + "\n"
+    content = content_tree({"articles/report.txt": text})
+    code, _, err = cli("new", "claim", "--article", "report", "--quote", "the same words", "--occurrence", "150",
+                       "--id", "many", "--content", content)
+    assert code == 0, err
+    assert "occurs 200 times" in err and "… and 191 more" in err
+    excerpt = _load(content / "claims" / "many.yaml")["excerpts"][0]
+    assert excerpt["prefix"] == "w149"
+    found = anchor(ArticleIndex(text), "the same words", excerpt["prefix"])
+    assert found.found and text[:found.start].endswith("w149 ")

@@ -6,8 +6,10 @@ per module; each example rewrites only claims/toll.yaml.
 """
 from __future__ import annotations
 
+import pickle
 import textwrap
 import unicodedata
+from array import array
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from conftest import ARTICLE_TEXT, MINIMAL, write_tree
-from generator.anchor.match import ArticleIndex, Status, anchor
-from generator.anchor.normalize import Tier, normalize
+from generator.anchor.match import ArticleIndex, Occurrences, Status, _occurrences, _reach, anchor
+from generator.anchor.normalize import MAX_MARKS, Normalized, Tier, _canonical_order, _nfc, normalize
 from generator.pipeline import check
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -248,6 +250,94 @@ def test_quote_roundtrip_on_generated_text(text, data):
     bounds = _clusters(text)
     assume(len(bounds) > 2)
     _roundtrip(ArticleIndex(text), text, bounds, data)
+
+
+def _fits_by_definition(hay: str, start: int, end: int, prefix: str, suffix: str) -> bool:
+    """How a prefix and suffix were matched before it was made linear: one slice of the article per hit."""
+    return (not prefix or hay[:start].rstrip().endswith(prefix.strip())) and (
+        not suffix or hay[end:].lstrip().startswith(suffix.strip()))
+
+
+# Few letters, so that quotes, prefixes and suffixes often occur; runs of every kind of whitespace.
+SPACEY = st.text(st.sampled_from(["a", "b", " ", "\t", "\n", "\u00a0", "\u2028", "\x85", "\x1c"]), max_size=40)
+
+
+@SETTINGS
+@given(hay=SPACEY, data=st.data())
+def test_fitting_agrees_with_the_definition(hay, data):
+    """`Occurrences.fitting` gives the hits the old per-hit definition gave, on any text, whitespace
+    runs included (normalized text has them only rarely), asked several times as `new claim` does."""
+    def piece() -> st.SearchStrategy[str]:  # a cut of the text, or any text
+        cut = st.integers(0, len(hay)).flatmap(lambda i: st.integers(i, min(len(hay), i + 6)).map(lambda j: hay[i:j]))
+        return st.one_of(cut, SPACEY)
+
+    q = data.draw(piece().filter(bool), label="quote")
+    every_char_its_own = Normalized(hay, array("l", range(len(hay))), array("l", range(1, len(hay) + 1)))
+    found = Occurrences(every_char_its_own, q)
+    assert list(found.hits) == [i for i in range(len(hay)) if hay.startswith(q, i)]
+    for _ in range(data.draw(st.integers(1, 4), label="asked")):
+        prefix, suffix = data.draw(piece(), label="prefix"), data.draw(piece(), label="suffix")
+        expected = [h for h in found.hits if _fits_by_definition(hay, h, h + len(q), prefix, suffix)]
+        assert found.fitting(prefix, suffix) == expected
+
+
+@SETTINGS
+@given(hay=SPACEY, data=st.data())
+def test_reach_flags_what_whitespace_alone_separates(hay, data):
+    """The positions a prefix's end reaches forward, or a suffix's start back, across whitespace only."""
+    starts = sorted(data.draw(st.sets(st.integers(0, len(hay))), label="starts"))
+    forward, back = _reach(hay, starts, +1), _reach(hay, starts, -1)
+    for x in range(len(hay) + 1):
+        assert forward[x] == any(s <= x and not hay[s:x].strip() for s in starts), x
+        assert back[x] == any(x <= s and not hay[x:s].strip() for s in starts), x
+
+
+@SETTINGS
+@given(q=st.text("ab", min_size=1, max_size=8), data=st.data())
+def test_occurrences_agree_with_the_definition(q, data):
+    """Every occurrence, overlapping ones included, of quotes that repeat themselves (`aa` in `aaaa`,
+    `aba` in `ababa`, `aabaa` in `aabaaabaa`): they are followed a period at a time. The text is
+    made of the quote, its halves and single letters, so that occurrences overlap often."""
+    pieces = st.sampled_from([q, q[:len(q) // 2 + 1], q[len(q) // 2:], "a", "b"])
+    hay = "".join(data.draw(st.lists(pieces, max_size=12), label="text"))
+    assert _occurrences(hay, q) == [i for i in range(len(hay)) if hay.startswith(q, i)]
+
+
+@pytest.mark.parametrize("hay, q", [
+    ("aaaa", "aa"), ("ababa", "aba"), ("aabaaabaa", "aabaa"), ("abaabaaba", "abaaba"), ("a" * 40 + "b" + "a" * 9, "a" * 7),
+])
+def test_overlapping_occurrences_a_second_period_apart(hay, q):
+    """`aabaa` repeats at 3 and at 4: occurrences 4 apart are no run of the smallest period, yet overlap."""
+    assert _occurrences(hay, q) == [i for i in range(len(hay)) if hay.startswith(q, i)]
+
+
+# Marks of many combining classes, some that decompose (U+0344, U+0F73, U+0340) or compose with a letter
+# (hamza and madda with alef, acute with e), some beyond the BMP; letters that decompose or compose.
+COMBINING = list("\u0301\u0316\u0344\u0340\u0343\u0f73\u0f71\u0f72\u064e\u0651\u0654\u0655\u0653\u0670"
+                 "\u05b0\u0327\u0328\u031b\u302a\u0e48\u1dc0") + ["\U0001D165", "\U0001D16E"]
+LETTERS = list("aeoAuا وي\u1100\uac00\u0b47\u00e9\u212b")
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(LETTERS + COMBINING), max_size=3 * MAX_MARKS))
+def test_canonical_order_of_many_marks_is_cpythons(chars):
+    """Past MAX_MARKS marks, NFC is computed on marks ordered here (CPython's insertion sort is quadratic);
+    the result is CPython's NFC, and the order its NFD."""
+    text = "".join(chars)
+    assert _canonical_order(text) == unicodedata.normalize("NFD", text)
+    assert _nfc(text) == unicodedata.normalize("NFC", text)
+
+
+def test_many_occurrences_keep_their_spans_compact():
+    """A one-letter quote in a long text: every occurrence is listed, in arrays (pickled to the parent
+    of a parallel check), as a sequence of (start, end) pairs."""
+    text = "word " * 1000
+    found = anchor(ArticleIndex(text), "o")
+    assert found.status is Status.AMBIGUOUS and found.count == len(found.spans) == 1000
+    assert found.spans[0] == (1, 2) and found.spans[-1] == (len(text) - 4, len(text) - 3)
+    assert list(found.spans[:2]) == [(1, 2), (6, 7)]
+    assert pickle.loads(pickle.dumps(found)) == found
+    assert len(pickle.dumps(found.spans)) < 20 * len(found.spans)
 
 
 def test_seed_articles_present():

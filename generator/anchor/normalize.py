@@ -57,10 +57,41 @@ class Normalized:
     # ints, 2,500 articles' maps took ~0.5 GB (72 bytes a character; 8 here).
     starts: Sequence[int]
     ends: Sequence[int]
+    # Positions inside a cluster of the original (a letter and its marks, or a ligature, gave several
+    # characters): a match may not start or end there. Most texts have none, and then need no check.
+    inside: int = 0
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the normalized slice [start, end)."""
         return self.starts[start], self.ends[end - 1]
+
+
+MAX_MARKS = 64  # characters in a cluster beyond which its marks are put in canonical order here
+
+
+def _nfc(cluster: str) -> str:
+    """NFC of a letter and its marks. CPython puts marks in canonical order by insertion sort, quadratic
+    in their number (a letter with 40,000 marks of alternating classes took 1.3 s; a 2 MB article of
+    them, hours): past MAX_MARKS, order them here first, so that CPython's sort has nothing to do."""
+    if len(cluster) <= MAX_MARKS:
+        return unicodedata.normalize("NFC", cluster)
+    return unicodedata.normalize("NFC", _canonical_order(cluster))
+
+
+def _canonical_order(text: str) -> str:
+    """NFD in O(n log n): each character decomposed on its own, then each run of marks sorted by
+    combining class, stably (as canonical ordering is)."""
+    out: list[str] = []
+    marks: list[str] = []
+    for c in "".join(unicodedata.normalize("NFD", c) for c in text):
+        if unicodedata.combining(c):
+            marks.append(c)
+            continue
+        out += sorted(marks, key=unicodedata.combining)
+        marks.clear()
+        out.append(c)
+    out += sorted(marks, key=unicodedata.combining)
+    return "".join(out)
 
 
 def _clusters(text: str):
@@ -99,15 +130,17 @@ def _reference(text: str, tier: Tier = Tier.SAFE) -> Normalized:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    _clusters_into(text, 0, len(text), tier, out, starts, ends, [None])
-    return Normalized("".join(out), array("l", starts), array("l", ends))
+    inside = _clusters_into(text, 0, len(text), tier, out, starts, ends, [None])
+    return Normalized("".join(out), array("l", starts), array("l", ends), inside)
 
 
 def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], starts: list[int], ends: list[int],
-                   pending: list) -> None:
-    """Normalize text[lo:hi] cluster by cluster, appending to out/starts/ends.
+                   pending: list) -> int:
+    """Normalize text[lo:hi] cluster by cluster, appending to out/starts/ends; returns how many of the
+    positions appended fall inside a cluster.
     `pending[0]` is the original index where an unfinished whitespace run began (state kept across calls)."""
     pending_space = pending[0]
+    inside = 0
     for cstart, cend in _clusters(text[lo:hi]):
         cstart += lo
         cend += lo
@@ -116,7 +149,7 @@ def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], star
             if pending_space is None:
                 pending_space = cstart
             continue
-        composed = unicodedata.normalize("NFC", cluster) if len(cluster) > 1 or ord(cluster) > 0x7F else cluster
+        composed = _nfc(cluster) if len(cluster) > 1 or ord(cluster) > 0x7F else cluster
         piece = "".join(_char_out(c, tier) for c in composed)
         if not piece:
             continue
@@ -126,11 +159,13 @@ def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], star
                 starts.append(pending_space)
                 ends.append(cstart)
             pending_space = None
+        inside += len(piece) - 1
         for c in piece:
             out.append(c)
             starts.append(cstart)
             ends.append(cend)
     pending[0] = pending_space
+    return inside
 
 
 # Fast path. A "simple" character stands alone as a cluster and becomes exactly one
@@ -139,8 +174,17 @@ def _clusters_into(text: str, lo: int, hi: int, tier: Tier, out: list[str], star
 # Runs of those are normalized with str.translate and range(); everything else
 # (other whitespace, deleted marks, combining clusters, ligatures) goes through the
 # cluster loop above, which keeps the whitespace state across the pieces.
+#
+# Runs are found by a regex whose class holds the simple characters seen so far. sre
+# checks a class beyond the BMP item by item, and a big class is slow to compile (once
+# per new character): a text of 190,000 distinct characters took 40 s a tier. So the
+# class stops at MAX_CLASS characters of the BMP, and a text with others has its runs
+# found in its "kinds" instead (each character made `a` if simple, ` ` if U+0020, else
+# `x`, by str.translate: ~40 ns a character, several times the regex's).
+MAX_CLASS = 4096
 _SIMPLE: dict[Tier, dict[str, str | None]] = {t: {} for t in Tier}  # char -> its one output char, or None
-_RUNS: dict[Tier, tuple[int, re.Pattern]] = {}  # a regex of runs over every simple character seen so far
+_CLASS: dict[Tier, tuple[frozenset[str], re.Pattern | None]] = {t: (frozenset(), None) for t in Tier}
+_KIND_RUN = re.compile("a+(?: a+)*")
 
 
 def _simple(ch: str, tier: Tier) -> str | None:
@@ -156,40 +200,52 @@ def _simple(ch: str, tier: Tier) -> str | None:
     return table[ch]
 
 
-def _runs(tier: Tier) -> re.Pattern:
-    table = _SIMPLE[tier]
-    size, pattern = _RUNS.get(tier, (-1, None))
-    if size != len(table):
-        cls = "[" + "".join(re.escape(c) for c, o in sorted(table.items()) if o is not None) + "]"
-        pattern = re.compile(f"{cls}+(?: {cls}+)*")
-        _RUNS[tier] = (len(table), pattern)
+def _runs(chars: set[str], tier: Tier) -> re.Pattern | None:
+    """The regex of runs over the simple characters seen so far, grown to hold `chars`; None when
+    that would take its class past MAX_CLASS characters or outside the BMP."""
+    held, pattern = _CLASS[tier]
+    if chars <= held:
+        return pattern
+    grown = held | chars
+    if len(grown) > MAX_CLASS or max(map(ord, chars)) > 0xFFFF:
+        return None
+    cls = "[" + "".join(re.escape(c) for c in sorted(grown)) + "]"
+    pattern = re.compile(f"{cls}+(?: {cls}+)*")
+    _CLASS[tier] = (grown, pattern)
     return pattern
 
 
+def _run_spans(text: str, tier: Tier, chars: set[str], mapped: dict[str, str]):
+    """(runs of simple characters, the text with the 1:1 replacements made): offsets are those of `text`."""
+    pattern = _runs(chars, tier)
+    if pattern is None:
+        kinds = {ord(c): "a" if c in chars else " " if c == " " else "x" for c in set(text)}
+        return _KIND_RUN.finditer(text.translate(kinds)), text.translate(str.maketrans(mapped))
+    if not mapped:
+        return pattern.finditer(text), text
+    cls = re.compile("[" + "".join(re.escape(c) for c in sorted(mapped)) + "]")
+    return pattern.finditer(text), cls.sub(lambda m: mapped[m.group()], text)
+
+
 def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
+    chars: set[str] = set()
     mapped = {}
-    simple = 0
     for c in set(text):
         o = _simple(c, tier)
         if o is not None:
-            simple += 1
+            chars.add(c)
             if o != c:
                 mapped[c] = o
-    if not simple:
+    if not chars:
         return _reference(text, tier)
-    run_re = _runs(tier)
-    if mapped:  # 1:1 replacements, so offsets in `mapped_text` are those of `text`
-        cls = re.compile("[" + "".join(re.escape(c) for c in sorted(mapped)) + "]")
-        mapped_text = cls.sub(lambda m: mapped[m.group()], text)
-    else:
-        mapped_text = text
+    runs, mapped_text = _run_spans(text, tier, chars, mapped)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pending: list = [None]
-    pos, n = 0, len(text)
+    pos, n, inside = 0, len(text), 0
     combining = unicodedata.combining
-    for m in run_re.finditer(text):
+    for m in runs:
         s, e = m.span()
         if e < n and combining(text[e]):  # the last character heads a cluster: leave it to the loop
             e -= 1
@@ -198,7 +254,7 @@ def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
             if e <= s:
                 continue
         if s > pos:
-            _clusters_into(text, pos, s, tier, out, starts, ends, pending)
+            inside += _clusters_into(text, pos, s, tier, out, starts, ends, pending)
         if pending[0] is not None:
             if out:
                 out.append(" ")
@@ -210,5 +266,5 @@ def normalize(text: str, tier: Tier = Tier.SAFE) -> Normalized:
         ends.extend(range(s + 1, e + 1))
         pos = e
     if pos < n:
-        _clusters_into(text, pos, n, tier, out, starts, ends, pending)
-    return Normalized("".join(out), array("l", starts), array("l", ends))
+        inside += _clusters_into(text, pos, n, tier, out, starts, ends, pending)
+    return Normalized("".join(out), array("l", starts), array("l", ends), inside)

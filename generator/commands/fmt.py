@@ -15,7 +15,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, Severity
 from ..edit.files import content_yaml_files, write_atomic
 from ..edit.progress import Progress
-from ..edit.style import Unsafe, canonical
+from ..edit.style import REPORT, Unsafe, canonical
 from ..load import limits
 from ..load.tree import display_path
 from ..load.yaml_source import read_text
@@ -37,9 +37,25 @@ def _format(job: tuple[str, str, str]) -> tuple[str | None, list[Diagnostic]]:
     try:
         result = canonical(text, kind, shown, nested=kind in ("article", "claim"))
     except Unsafe as exc:
-        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", str(exc).split(": ", 1)[-1],
-                                 "the file was left untouched; please report this file to the developers")]
+        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe", str(exc).split(": ", 1)[-1], exc.help)]
+    except Exception as exc:  # a bug: still a diagnostic, never a traceback, and the file kept
+        return None, [Diagnostic(shown, 1, 1, Severity.ERROR, "fmt-unsafe",
+                                 f"fmt failed: {type(exc).__name__}: {exc}", REPORT)]
     return result.text, result.diagnostics
+
+
+def _bytes(path: Path) -> bytes | None:
+    """The file's bytes now; None if it is gone or unreadable (changed since it was read)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _changed_meanwhile(shown: str) -> Diagnostic:
+    return Diagnostic(shown, 1, 1, Severity.WARNING, "fmt-skipped",
+                      "the file changed while fmt was running; it was left as it is",
+                      "run `python -m generator fmt` again")
 
 
 def _formatted(jobs: list[tuple[str, str, str]]):
@@ -72,7 +88,12 @@ def run(args) -> int:
             problems.append(problem)
             skipped.add(shown)
             continue
-        readable.append((path, shown, text, path.read_bytes()))
+        raw = _bytes(path)
+        if raw is None:
+            problems.append(_changed_meanwhile(shown))
+            skipped.add(shown)
+            continue
+        readable.append((path, shown, text, raw))
         jobs.append((text, kind, shown))
 
     with Progress(len(jobs), "fmt") as progress:
@@ -93,14 +114,20 @@ def run(args) -> int:
                     sys.stdout.writelines(difflib.unified_diff(
                         text.splitlines(keepends=True), result.splitlines(keepends=True),
                         f"{shown} (now)", f"{shown} (formatted)"))
-            elif path.read_bytes() != raw:  # saved by someone else meanwhile: theirs wins
+            elif _bytes(path) != raw:  # saved by someone else meanwhile: theirs wins
                 changed.pop()
                 skipped.add(shown)
-                problems.append(Diagnostic(shown, 1, 1, Severity.WARNING, "fmt-skipped",
-                                           "the file changed while fmt was running; it was left as it is",
-                                           "run `python -m generator fmt` again"))
+                problems.append(_changed_meanwhile(shown))
             else:
-                write_atomic(path, new)
+                try:
+                    write_atomic(path, new)
+                except OSError as exc:
+                    changed.pop()
+                    skipped.add(shown)
+                    problems.append(Diagnostic(shown, 1, 1, Severity.ERROR, "file-unwritable",
+                                               f"cannot write file: {exc.strerror}",
+                                               "check the permissions of the file and its folder"))
+                    continue
                 print(f"reformatted {shown}")
     if problems:
         report(problems, stream=sys.stderr)

@@ -225,7 +225,7 @@ def _claim(args) -> int:
         _print_problem(quote_problem(found, index, article_id, shown))
         print("nothing written", file=sys.stderr)
         return 1
-    spans = [(found.start, found.end)] if found.found else list(found.spans)
+    spans = ((found.start, found.end),) if found.found else found.spans
     occurrence = args.occurrence or 1
     if not 1 <= occurrence <= len(spans):
         raise UsageError(f"--occurrence {occurrence}: the quote occurs {len(spans)} time(s) in `{article_id}`")

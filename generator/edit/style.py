@@ -8,7 +8,12 @@ The style:
 - block style everywhere, 2-space indentation, list items indented under
   their key (`  - item`);
 - text on one line however long (no wrapping), plain when YAML allows it,
-  else quoted; text with line breaks as a literal block (`|`);
+  else quoted; text with line breaks as a literal block (`|`); text holding
+  U+0085, U+2028 or U+2029 (line breaks to libyaml, not to editors)
+  double-quoted, the character escaped (`\u2028`);
+- keys, numbers, booleans, nulls and dates exactly as written (`007:`,
+  `0x10`, `1e3`, `True`, `~`): keys are ids, text to the validator, and it
+  reads a number's own notation, so `7:` or `16` would change the data;
 - no blank lines outside literal blocks; LF line ends, no BOM;
 - the `# yaml-language-server: $schema=…` line first (added when missing).
 
@@ -17,18 +22,20 @@ comment to the node *before* it, so sorting keys would carry comments to the
 wrong place. Instead comments are found in the source by position (outside
 every scalar), each is assigned to the key or list item it sits on
 (end-of-line) or just above (full-line), and re-attached to that node of the
-sorted tree, which ruamel.yaml's round-trip dumper writes. The data itself is
-read with libyaml (the C parser the validator uses), which is much faster
-than the round-trip loader.
+sorted tree, which ruamel.yaml's round-trip dumper writes. The tree itself is
+composed by libyaml (the C parser the validator uses), which is much faster
+than the round-trip loader, and each scalar keeps its source text.
 
-`canonical()` checks its own work: the output must parse to the same data
-(libyaml, with types) and carry the same comments, or it raises `Unsafe`.
+`canonical()` checks its own work: the output must give the validator the same
+data (`parse_yaml`: keys as text, scalars typed by their tag, 1, 1.0 and True
+told apart) and carry the same comments, or it raises `Unsafe`.
 """
 from __future__ import annotations
 
 import bisect
 import io
 import json
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,23 +45,36 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
+from ruamel.yaml.emitter import RoundTripEmitter
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.scalarbool import ScalarBoolean
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from ..diagnostics import Diagnostic
+from ..load import limits
 from ..load.yaml_source import parse_yaml
 from .files import schema_comment
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 INDENT = 2
 WIDTH = 1_000_000_000  # never wrap
+# Line breaks to libyaml (YAML 1.1 rules, as the validator reads), but not to editors or to YAML 1.2:
+# comments end there, and text holding one is written double-quoted, the character escaped (`\u2028`).
+_ODD_BREAKS = "\x85\u2028\u2029"
+_BREAK = re.compile(f"[\n{_ODD_BREAKS}]")  # the text's `\r` are already `\n`
+
+
+REPORT = "the file was left untouched; please report this file to the developers"
 
 
 class Unsafe(Exception):
     """Formatting would change the data or lose a comment: the file must be left as it is."""
+
+    def __init__(self, message: str, help: str = REPORT) -> None:
+        super().__init__(message)
+        self.help = help
 
 
 # ---------------------------------------------------------------- key order from the JSON Schemas
@@ -136,7 +156,7 @@ def _walk(text: str, node: Node, path: tuple, in_flow: bool, entries: list, scal
     if isinstance(node, ScalarNode):
         start = node.start_mark.index
         if node.style in ("|", ">"):  # a comment may end the `|` line: the text starts on the next line
-            start = text.find("\n", start) + 1 or len(text)
+            start = min(_line_end(text, start) + 1, len(text))
         scalars.append((start, node.end_mark.index))
         return
     flow = in_flow or bool(node.flow_style)
@@ -168,16 +188,21 @@ def _comment_spans(text: str, scalars: list[tuple[int, int]]):
         if i >= 0 and scalars[i][0] <= pos < scalars[i][1]:
             pos = scalars[i][1]
             continue
-        if pos == 0 or text[pos - 1] in " \t\n":
-            end = text.find("\n", pos)
-            end = len(text) if end == -1 else end
+        if pos == 0 or text[pos - 1] in " \t\n" + _ODD_BREAKS:
+            end = _line_end(text, pos)
             yield pos, end
             pos = end
         else:
             pos += 1
 
 
+def _line_end(text: str, pos: int) -> int:
+    found = _BREAK.search(text, pos)
+    return found.start() if found else len(text)
+
+
 def find_comments(text: str, root: Node) -> Comments:
+    breaks = [m.start() for m in _BREAK.finditer(text)]
     entries: list = []
     scalars: list = []
     _walk(text, root, (), False, entries, scalars)
@@ -186,7 +211,8 @@ def find_comments(text: str, root: Node) -> Comments:
     out = Comments()
     for start, end in _comment_spans(text, scalars):
         comment = text[start:end].rstrip()
-        line_start = text.rfind("\n", 0, start) + 1
+        before = bisect.bisect_left(breaks, start)  # line breaks before the comment
+        line_start = breaks[before - 1] + 1 if before else 0
         full_line = not text[line_start:start].strip()
         if full_line:
             if not entries or start < entries[0][0]:
@@ -209,34 +235,60 @@ def find_comments(text: str, root: Node) -> Comments:
 
 # ---------------------------------------------------------------- the canonical tree
 
-def _scalar(value: Any) -> Any:
-    if isinstance(value, str):
-        text = str(value)
-        return LiteralScalarString(text) if "\n" in text and "\t" not in text else text
-    if isinstance(value, (bool, ScalarBoolean)):
-        return bool(value)
-    if isinstance(value, int):  # ruamel's ScalarInt/ScalarFloat keep the source's notation; plain is canonical
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return value
+_STR = "tag:yaml.org,2002:str"
+# What a literal block holds as it is: YAML's printable characters but tab (kept out of blocks). Other text
+# with line breaks (a control character, `\r`) is left to the dumper, which double-quotes and escapes it.
+_BLOCK_SAFE = re.compile("[\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 
 
-def _canonical(value: Any, shape: Shape | None, keep_order: bool = False) -> Any:
-    if isinstance(value, dict):
+def _has_odd_break(text: str) -> bool:
+    return any(c in text for c in _ODD_BREAKS)
+
+
+class Verbatim(str):
+    """A scalar that is not text, as the editor wrote it: `0x10`, `1e3`, `~`, `True`, `2024-04-18`, or a
+    key such as `007`. The validator reads the notation itself (keys are ids, always text), so writing
+    `16`, `1000.0`, `null`, `true` or `7` instead would change the data, not the style."""
+
+    tag: str
+
+    def __new__(cls, text: str, tag: str) -> Verbatim:
+        self = super().__new__(cls, text)
+        self.tag = tag
+        return self
+
+
+def _represent_verbatim(representer, data: Verbatim):
+    # Plain when the text alone reads back as this tag (the dumper adds `!!float` to `!!float 1`).
+    return representer.represent_scalar(data.tag, str(data), style='"' if _has_odd_break(data) else None)
+
+
+def _scalar(node: ScalarNode, key: bool = False) -> Any:
+    if node.tag != _STR:
+        return Verbatim(node.value, node.tag)
+    text = node.value
+    if _has_odd_break(text):
+        return DoubleQuotedScalarString(text)
+    return LiteralScalarString(text) if "\n" in text and _BLOCK_SAFE.fullmatch(text) and not key else text
+
+
+def _canonical(node: Node, shape: Shape | None, keep_order: bool = False) -> Any:
+    """The node's value in canonical form: keys in schema order, block style, each scalar as written."""
+    if isinstance(node, MappingNode):
         props = shape.props if shape else {}
-        keys = list(value) if keep_order else [k for k in props if k in value] + [k for k in value if k not in props]
+        pairs = {str(k.value): (k, v) for k, v in node.value}  # keys as the validator reads them: text
+        keys = list(pairs) if keep_order else [k for k in props if k in pairs] + [k for k in pairs if k not in props]
         out = CommentedMap()
         for key in keys:
-            sub = props.get(key) or (shape.additional if shape else None)
-            out[str(key) if isinstance(key, str) else key] = _canonical(value[key], sub)
+            knode, vnode = pairs[key]
+            out[_scalar(knode, key=True)] = _canonical(vnode, props.get(key) or (shape.additional if shape else None))
         out.fa.set_block_style()
         return out
-    if isinstance(value, list):
-        out = CommentedSeq(_canonical(v, shape.items if shape else None) for v in value)
+    if isinstance(node, SequenceNode):
+        out = CommentedSeq(_canonical(v, shape.items if shape else None) for v in node.value)
         out.fa.set_block_style()
         return out
-    return _scalar(value)
+    return _scalar(node)
 
 
 def _is_block_text(value: Any) -> bool:
@@ -316,6 +368,17 @@ def _attach(tree: Any, comments: Comments) -> list[str]:
 
 # ---------------------------------------------------------------- load, dump, check
 
+class _Emitter(RoundTripEmitter):
+    # `\u2028`, `\u2029`, `\x85`, which editors and other YAML tools know, rather than YAML's own `\L`, `\P`, `\N`.
+    ESCAPE_REPLACEMENTS = {k: v for k, v in RoundTripEmitter.ESCAPE_REPLACEMENTS.items() if k not in _ODD_BREAKS}
+
+
+class _Representer(RoundTripRepresenter):
+    pass
+
+
+_Representer.add_representer(Verbatim, _represent_verbatim)
+
 _local = threading.local()
 
 
@@ -327,15 +390,20 @@ def _yaml(kind: str) -> YAML:
             y.indent(mapping=INDENT, sequence=INDENT * 2, offset=INDENT)
             y.width = WIDTH
             y.allow_unicode = True
+            y.Emitter, y.Representer = _Emitter, _Representer
         else:
             y = YAML(typ="safe")  # the C parser: composes with positions, and loads with types
         cache_[kind] = y
     return cache_[kind]
 
 
-def _typed(text: str) -> Any:
-    """The data as YAML means it (dates as dates, numbers as numbers): what must not change."""
-    return _yaml("safe").load(text)
+def _strict(value: Any) -> Any:
+    """The validator's data, compared strictly: 1, 1.0 and True differ (Python finds them equal), NaN is itself."""
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    return type(value), repr(value)
 
 
 def _comment_bag(text: str) -> Counter:
@@ -358,28 +426,41 @@ def canonical(text: str, kind: str, display: str, nested: bool) -> Formatted:
     doc, problems = parse_yaml(text, display)
     if problems:
         return Formatted(None, problems)
-    root = _yaml("safe").compose(text)
+    root = _yaml("safe").compose(text)  # libyaml is fast; the round-trip dumper below writes the comments back
     comments = find_comments(text, root)
-    data = _typed(text)  # libyaml is fast; the round-trip dumper below writes the comments back
     # verdicts, topics, tags: the top level keeps its order (the display order); its entries follow the schema
-    tree = _canonical(data, shape_of(kind), keep_order=kind in ("verdicts", "topics", "tags"))
+    tree = _canonical(root, shape_of(kind), keep_order=kind in ("verdicts", "topics", "tags"))
     orphans = _attach(tree, comments)
-    out = io.StringIO()
-    _yaml("rt").dump(tree, out)
     header = list(comments.header)
     if not any(line.startswith("# yaml-language-server:") for line in header):
         header.insert(0, schema_comment(kind, nested))
-    lines = header + out.getvalue().rstrip("\n").split("\n") + orphans + comments.trailer
+    lines = header + _dump_tree(tree, display).rstrip("\n").split("\n") + orphans + comments.trailer
     result = "\n".join(lines) + "\n"
-    _verify(text, data, result, display)
+    _verify(text, doc.data, result, display)
     return Formatted(result, [])
 
 
+def _dump_tree(tree: Any, display: str) -> str:
+    out = io.StringIO()
+    try:
+        _yaml("rt").dump(tree, out)
+    except YAMLError as exc:  # a shape the dumper cannot write: leave the file as it is
+        raise Unsafe(f"{display}: the formatted text could not be written: {str(exc).splitlines()[0]}") from exc
+    return out.getvalue()
+
+
 def _verify(before: str, data: Any, after: str, display: str) -> None:
-    _, problems = parse_yaml(after, display)
+    """The validator reads the same data from `after` as from `before` (keys as text, scalars typed as
+    it types them), and every comment is still there."""
+    size = len(after.encode("utf-8"))
+    if size > limits.MAX_YAML_BYTES:  # validate would refuse the file
+        raise Unsafe(f"{display}: formatted, the file would be {size:,} bytes; the limit is {limits.MAX_YAML_BYTES:,}",
+                     "the file was left untouched; shorten it: fmt writes out YAML anchors and aliases "
+                     "(&name / *name) in full, and escapes characters such as U+2028")
+    doc, problems = parse_yaml(after, display)
     if problems:
         raise Unsafe(f"{display}: the formatted text would not parse: {problems[0].message}")
-    if data != _typed(after):
+    if _strict(doc.data) != _strict(data):
         raise Unsafe(f"{display}: formatting would change the data")
     lost = _comment_bag(before) - _comment_bag(after)
     if lost:
@@ -388,6 +469,6 @@ def _verify(before: str, data: Any, after: str, display: str) -> None:
 
 def dump(data: dict, kind: str) -> str:
     """`data` as canonical YAML, without comments: the body of a skeleton `new` writes."""
-    out = io.StringIO()
-    _yaml("rt").dump(_canonical(data, shape_of(kind)), out)
-    return out.getvalue()
+    plain = io.StringIO()
+    _yaml("rt").dump(data, plain)
+    return _dump_tree(_canonical(_yaml("safe").compose(plain.getvalue()), shape_of(kind)), kind)
