@@ -192,14 +192,28 @@ def test_corpus_is_reproducible_and_valid(tmp_path):
 
 @pytest.mark.slow
 def test_benchmark_runner_writes_every_row(tmp_path):
+    """--ref 100 makes 200 the larger size (its builds, the ratio rows); --partitions 1,2 builds from a
+    copy of the project with one partition, and takes two from the reference builds."""
     out = tmp_path / "B.md"
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.run", "--claims", "100,200", "--runs", "1",
-                           "--out", str(out), "--skip-browser"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.run", "--claims", "100,200", "--ref", "100",
+                           "--runs", "1", "--partitions", "1,2", "--out", str(out), "--skip-browser"],
+                          cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
-    for row in ("validate+render, cold, 100 claims", "validate+render, cold, 200 claims",
-                "re-run, no change, 200 claims", "re-run after editing one claim, 200 claims",
-                "full build / bare MkDocs build", "time ratio 200/100 claims", "peak memory (PSS)",
-                "claim page HTML, median", "total site size", "home page", "all-claims page",
-                "a verdict page", "one search query"):
-        assert row in text, row
+    table = text[:text.index("raw measurements")]
+    for row in ("validate+render cold, 100 claims", "validate+render cold, 200 claims",
+                "peak memory (PSS), validate+render cold, 200 claims", "time ratio 200/100 claims, validate+render",
+                "`build` cold (validate, render, MkDocs, Pagefind, publish), 100 claims",
+                "`build`, nothing changed, 100 claims", "`build` after editing one claim, 100 claims",
+                "`build --no-search`, the same one-claim edit, 100 claims",
+                "`build`, the first one-claim edit after a cold build", "`build --no-search` cold",
+                "bare `mkdocs build` of the same Markdown", "cold `build` / bare `mkdocs build`",
+                "`build` cold, 200 claims", "`build` after editing one claim, 200 claims",
+                "time ratio 200/100 claims, `build` cold", "time ratio 200/100 claims, `build` after a one-claim edit",
+                "peak memory (PSS), whole process tree, every `build` at 100 claims",
+                "peak memory (PSS), whole process tree, every `build` at 200 claims",
+                "claim page HTML, median", "total site size", "home page", "all-claims page", "a verdict page",
+                "largest listing page", "search in 1 partition(s)", "search in 2 partition(s)",
+                "preview (`serve`) | skipped", "one search query | skipped"):
+        assert row in table, row
+    assert "nan" not in table and "n/a" not in table, table
