@@ -247,18 +247,29 @@ def run_all(children: list[Child], quiet: bool = False) -> None:
             child.stop()
 
 
+MEMORY_BUDGET_MB = 800  # for the children at once: the whole process tree stays under 1 GB
+
+
 def run_pool(jobs: list[tuple[str, Sequence[str], dict | None]], workers: int | None = None,
-             cwd: Path | None = None) -> None:
-    """Run (name, command, env) jobs, at most `workers` at a time; the first failure stops them all."""
+             cwd: Path | None = None, memory_mb: Sequence[float] = ()) -> None:
+    """Run (name, command, env) jobs, at most `workers` at a time and, when `memory_mb` estimates each job's
+    peak, no more at once than fit in MEMORY_BUDGET_MB (a job alone always runs); the first failure stops
+    them all."""
     workers = workers or cpu_count()
-    pending, running = list(jobs), []
+    pending = [(job, memory_mb[i] if i < len(memory_mb) else 0.0) for i, job in enumerate(jobs)]
+    running: list[Child] = []
+    weights: dict[Child, float] = {}
     try:
         while pending or running:
-            while pending and len(running) < workers:
-                name, cmd, env = pending.pop(0)
-                running.append(Child(name, cmd, env, cwd))
+            while pending and len(running) < workers and (
+                    not running or sum(weights.values()) + pending[0][1] <= MEMORY_BUDGET_MB):
+                (name, cmd, env), weight = pending.pop(0)
+                child = Child(name, cmd, env, cwd)
+                running.append(child)
+                weights[child] = weight
             for child in [c for c in running if c.poll()]:
                 running.remove(child)
+                weights.pop(child)
                 failed = child.error() if child.proc.returncode != 0 else None
                 child.stop()
                 if failed:

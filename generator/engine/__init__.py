@@ -20,6 +20,7 @@ from ..settings import Settings
 from . import mkdocs
 
 MAX_PAGES = 2500  # per MkDocs process: ~100 MB of pages in memory
+MKDOCS_MB, MKDOCS_MB_PER_PAGE = 40, 0.025  # a MkDocs process's peak, measured at 10,000 claims
 MIN_PAGES = 200  # below this, another process costs more than it saves
 
 
@@ -75,7 +76,8 @@ def build(settings: Settings, docs_dir: Path, docs: dict[str, str], targets: lis
     pages = {mkdocs.docs_file(p, lang) for p in mkdocs.nav_pages(settings.mkdocs_yml) for lang in settings.codes}
     static = {rel for rel in docs if not rel.endswith(".md")}
     jobs, built = [], Built()
-    for n, job in enumerate(plan(targets, workers)):
+    planned = plan(targets, workers)
+    for n, job in enumerate(planned):
         folder = work / f"job-{n:03d}"
         own = {mkdocs.docs_file(t.path, lang) for t in job for lang in settings.codes}  # i18n links both
         for rel in sorted(pages | static | own):
@@ -88,10 +90,10 @@ def build(settings: Settings, docs_dir: Path, docs: dict[str, str], targets: lis
             rel = mkdocs.html_file(settings, t.url, t.lang)
             built.pages[rel] = folder / "out" / rel
     log(f"  engine: {len(targets):,} pages in {len(jobs)} MkDocs process(es), {min(workers, len(jobs))} at a time")
-    run_pool(jobs, workers, cwd=mkdocs.PROJECT)
+    run_pool(jobs, workers, cwd=mkdocs.PROJECT, memory_mb=[MKDOCS_MB + MKDOCS_MB_PER_PAGE * len(job) for job in planned])
     if need_theme:
         first = work / "job-000" / "out"
         built.theme = mkdocs.theme_files(first, {mkdocs.html_file(settings, t.url, t.lang) for t in targets}, static)
-        default_job = next(i for i, job in enumerate(plan(targets, workers)) if job[0].lang == settings.default)
+        default_job = next(i for i, job in enumerate(planned) if job[0].lang == settings.default)
         built.not_found = work / f"job-{default_job:03d}" / "out" / mkdocs.NOT_FOUND
     return built

@@ -2,10 +2,11 @@
 engine run on request.
 
 - A refresh (at start, then after each content change) checks the content, reusing the checks of
-  unchanged files from memory, and renders the Markdown of the pages whose key changed. Nothing is
-  built as HTML yet: a large site shows its first page as soon as its content is checked.
-- A page a browser asks for is built by the engine when its HTML is missing or older than its
-  Markdown (a second or so: one MkDocs process, a few pages).
+  unchanged files (from the build's cache at start, then from memory), and computes every page's key;
+  it renders the Markdown only of pages already shown whose key changed. Nothing else is rendered or
+  built yet: a large site shows its first page as soon as its content is checked.
+- A page a browser asks for is rendered if its key changed, and built by the engine when its HTML is
+  missing or older than its Markdown (a second or so: one MkDocs process for the page).
 - Each open page waits for its own state (its Markdown's digest and the content's errors) to change,
   then reloads itself; invalid content leaves the last good pages on screen under a list of the errors.
 A refresh decides on digests, not on events: a file saved unchanged, or only opened, changes nothing.
@@ -20,8 +21,9 @@ from pathlib import Path
 from ..diagnostics import Diagnostic
 from ..engine import Target, build as build_html, mkdocs
 from ..log import log
+from ..cache import UnitStore
 from ..pipeline import check_with
-from ..render import render
+from ..render import RenderPass
 from ..settings import Settings
 
 
@@ -31,7 +33,10 @@ class Preview:
         self.docs, self.site, self.tmp = work / "docs", work / "site", work / "tmp"
         self.lock = threading.Lock()  # one pipeline step at a time
         self.changed = threading.Condition()  # notified when a page's state or the errors change
-        self.units: dict = {}
+        self.store = UnitStore(work.parent / "cache.sqlite")  # the build's: a preview after a build starts warm
+        self.units: dict | None = None
+        self.rendering: RenderPass | None = None
+        self.site_files: dict[str, bytes] | None = None  # feeds, claims.json, sitemap: made when asked for
         self.errors: list[Diagnostic] = []
         self.markdown: dict[str, str] = {}  # HTML file → digest of its current Markdown
         self.targets: dict[str, Target] = {}  # HTML file → what the engine builds it from
@@ -54,34 +59,43 @@ class Preview:
     # --- the pipeline -------------------------------------------------------------------------------
 
     def refresh(self) -> bool:
-        """Check and render; False when the content has errors (the pages shown stay as they were)."""
+        """Check, and compute the pages' keys; False when the content has errors (the pages shown stay)."""
         with self.lock:
+            if self.units is None:
+                self.units = self.store.load()
             checked, self.units = check_with(self.content, self.units)
+            self.store.save(self.units)
             errors = [d for d in checked.diagnostics if d.is_error]
             if checked.content is None:
                 self._publish_state(errors)
                 log(f"preview not updated: {len(errors)} error(s); fix them and save again")
                 return False
-            rendered = render(checked.content, self.settings, self.docs, checked.identities)
-            markdown, targets = {}, {}
+            rendering = self.rendering = RenderPass(checked.content, self.settings, self.docs, checked.identities)
+            shown = {self.targets[h].path for h in self.built if h in self.targets}
+            rendering.render([page for path, page in rendering.stale.items() if path in shown])
+            rendered = rendering.finish(with_site_files=False)
+            self.site_files = None
+            targets = {}
             for info in rendered.pages:
                 for lang in self.settings.codes:
-                    html = mkdocs.html_file(self.settings, info.url, lang)
-                    markdown[html] = rendered.docs[mkdocs.docs_file(info.path, lang)]
-                    targets[html] = Target(info.path, info.url, lang)
-            for rel, body in rendered.site_files.items():
-                self._write(rel, body)
+                    targets[mkdocs.html_file(self.settings, info.url, lang)] = Target(info.path, info.url, lang)
             for rel, digest in rendered.docs.items():
                 if not rel.endswith(".md") and self.docs_files.get(rel) != digest:
                     self._write(rel, (self.docs / rel).read_bytes())
             self.docs_files, self.targets = rendered.docs, targets
-            for html in self.built.keys() - markdown.keys():  # pages that are gone
+            for html in self.built.keys() - targets.keys():  # pages that are gone
                 (self.site / html).unlink(missing_ok=True)
                 del self.built[html]
-            written = rendered.stats.written
-            self._publish_state([], markdown)
-            log(f"preview: {written} Markdown file(s) changed")
+            self._publish_state([], {html: self._markdown(html) for html in targets})
+            log(f"preview: {rendered.stats.written} Markdown file(s) changed, {len(rendering.stale):,} page(s) "
+                "to render when asked for")
             return True
+
+    def _markdown(self, html: str) -> str:
+        """The digest of a page's Markdown, or its key while it waits to be rendered."""
+        target = self.targets[html]
+        page = self.rendering.stale.get(target.path)
+        return f"key:{page.key}" if page is not None else self.docs_files[mkdocs.docs_file(target.path, target.lang)]
 
     def _publish_state(self, errors: list[Diagnostic], markdown: dict | None = None) -> None:
         with self.changed:
@@ -98,7 +112,7 @@ class Preview:
         tmp.replace(path)
 
     def page(self, html: str) -> Path | None:
-        """The page's HTML file, built first if its Markdown changed; None if there is no such page."""
+        """The page's HTML file, rendered and built first if it changed; None if there is no such page."""
         with self.lock:
             if html not in self.targets:
                 return None
@@ -106,7 +120,23 @@ class Preview:
                 self._build([html])
             return self.site / html
 
+    def _render(self, htmls: list[str]) -> None:
+        """Render the pages of these HTML files that wait to be rendered."""
+        pages = {self.targets[h].path: self.rendering.stale.get(self.targets[h].path) for h in htmls}
+        pages = [page for page in pages.values() if page is not None]
+        if not pages:
+            return
+        self.rendering.render(pages)
+        self.docs_files = self.rendering.finish(with_site_files=False).docs
+        done = {page.path for page in pages}
+        with self.changed:
+            self.markdown = {**self.markdown, **{h: self._markdown(h) for h, t in self.targets.items()
+                                                 if t.path in done}}
+
     def _build(self, pages: list[str]) -> None:
+        if not self.theme:  # the theme and 404.html come with the default language's home page
+            pages = [*pages, mkdocs.html_file(self.settings, "", self.settings.default)]
+        self._render(pages)
         wanted = {h for h in pages if h in self.targets and self.built.get(h) != self.markdown[h]}
         built = build_html(self.settings, self.docs, self.docs_files, [self.targets[h] for h in sorted(wanted)],
                            self.tmp, need_theme=not self.theme, workers=1)
@@ -123,7 +153,13 @@ class Preview:
         """A file of the preview's site that is not a page (theme, stylesheets, feeds)."""
         with self.lock:
             if not self.theme:
-                self._build([next(iter(self.targets))] if self.targets else [])
+                self._build([])
+            if self.site_files is None and self.rendering is not None:
+                from ..render.site_files import site_files
+
+                self.site_files = site_files(self.rendering.content, self.settings, self.rendering.pages)
+                for name, body in self.site_files.items():
+                    self._write(name, body)
         path = self.site / rel
         return path if path.is_file() else None
 

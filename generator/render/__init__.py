@@ -58,42 +58,72 @@ def asset_files(content: Content) -> dict[str, bytes]:
     return out
 
 
+class RenderPass:
+    """One render of the content: every page's key, the pages whose key changed (`stale`), and their
+    Markdown when asked for. `build` renders every stale page (`render`); the preview renders a page when a
+    browser asks for it."""
+
+    def __init__(self, content: Content, settings: Settings, docs_dir: Path,
+                 known: dict[int, bytes] | None = None) -> None:
+        """`known`: digests of model objects computed already (pipeline.check), by id."""
+        begin_pass()
+        self.content, self.settings, self.docs_dir = content, settings, docs_dir
+        self.folder = DocsFolder(docs_dir)
+        self.folder.open()
+        identities = Identities(content, known or {})
+        self.pages = list(pages(content, settings))
+        templates: dict[str, bytes] = {}
+        self.files: dict[str, str] = {}  # the docs folder's files that are current: relative path → digest
+        self.keys: dict[str, str] = {}  # the key of each page whose files are current
+        self.stale: dict[str, Page] = {}
+        self.written = 0
+        for page in self.pages:
+            if page.template not in templates:
+                templates[page.template] = template_digest(page.template, TEMPLATES)
+            key = page_key(templates[page.template], page.context, identities).hex()
+            rels = self.rels(page)
+            if self.folder.unchanged(page.path, key, rels):
+                self.files.update((rel, self.folder.files[rel]) for rel in rels)
+                self.keys[page.path] = key
+            else:
+                self.stale[page.path] = page
+                object.__setattr__(page, "key", key)  # kept with the page until it is rendered
+
+    def rels(self, page: Page) -> list[str]:
+        return [f"{page.path}.{lang}.md" for lang in self.settings.codes]
+
+    def render(self, pages: list[Page]) -> None:
+        """Write the Markdown of these stale pages, on every core when there are many."""
+        folder, docs_dir, codes = self.folder, self.docs_dir, self.settings.codes
+
+        def render_part(part: list[Page]) -> list[tuple[str, str, bool]]:
+            return [(f"{page.path}.{lang}.md",
+                     *write_if_changed(docs_dir, folder.files, f"{page.path}.{lang}.md", render_page(page, lang)))
+                    for page in part for lang in codes]
+
+        for rel, digest, wrote in fork_map(render_part, pages):
+            self.files[rel] = digest
+            self.written += wrote
+        for page in pages:
+            self.keys[page.path] = self.stale.pop(page.path).key
+
+    def finish(self, with_site_files: bool = True) -> Rendered:
+        """Write the static files, record what is current (a stale page not rendered stays out of the
+        manifest, so the next pass renders it) and make the files that go to the site as they are."""
+        from .site_files import site_files
+
+        for rel, body in asset_files(self.content).items():
+            self.files[rel], wrote = write_if_changed(self.docs_dir, self.folder.files, rel, body)
+            self.written += wrote
+        deleted = self.folder.finish(self.files, self.keys)
+        infos = tuple(PageInfo(p.path, p.url, p.lastmod, p.group) for p in self.pages)
+        extra = site_files(self.content, self.settings, self.pages) if with_site_files else {}
+        return Rendered(dict(self.files), infos, extra,
+                        SyncStats(self.written, len(self.files) - self.written, deleted))
+
+
 def render(content: Content, settings: Settings, docs_dir: Path, known: dict[int, bytes] | None = None) -> Rendered:
-    """`known`: digests of model objects computed already (pipeline.check), by id."""
-    from .site_files import site_files
-
-    begin_pass()
-    folder = DocsFolder(docs_dir)
-    folder.open()
-    identities = Identities(content, known or {})
-    all_pages = list(pages(content, settings))
-    templates: dict[str, bytes] = {}
-    files: dict[str, str] = {}
-    keys: dict[str, str] = {}
-    todo: list[Page] = []
-    for page in all_pages:
-        if page.template not in templates:
-            templates[page.template] = template_digest(page.template, TEMPLATES)
-        key = keys[page.path] = page_key(templates[page.template], page.context, identities).hex()
-        rels = [f"{page.path}.{lang}.md" for lang in settings.codes]
-        if folder.unchanged(page.path, key, rels):
-            files.update((rel, folder.files[rel]) for rel in rels)
-        else:
-            todo.append(page)
-
-    def render_part(part: list[Page]) -> list[tuple[str, str, bool]]:
-        return [(f"{page.path}.{lang}.md",
-                 *write_if_changed(docs_dir, folder.files, f"{page.path}.{lang}.md", render_page(page, lang)))
-                for page in part for lang in settings.codes]
-
-    written = 0
-    for rel, digest, wrote in fork_map(render_part, todo):
-        files[rel] = digest
-        written += wrote
-    for rel, body in asset_files(content).items():
-        files[rel], wrote = write_if_changed(docs_dir, folder.files, rel, body)
-        written += wrote
-    deleted = folder.finish(files, keys)
-    infos = tuple(PageInfo(p.path, p.url, p.lastmod, p.group) for p in all_pages)
-    return Rendered(files, infos, site_files(content, settings, all_pages),
-                    SyncStats(written, len(files) - written, deleted))
+    """Render every page whose key changed (the build's render stage)."""
+    rendering = RenderPass(content, settings, docs_dir, known)
+    rendering.render(list(rendering.stale.values()))
+    return rendering.finish()

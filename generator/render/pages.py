@@ -33,6 +33,7 @@ class Page:
     # Pages one edit tends to change together share a group: the search indexes them in one partition.
     group: str = "lists"
     url: str = field(init=False)  # directory URL relative to the language root: "claims/x/", "claims/", ""
+    key: str = field(init=False, default="")  # render/keys.py, while the page waits to be rendered
 
     def __post_init__(self) -> None:
         base = self.path[: -len("index")] if self.path.endswith("index") else self.path + "/"

@@ -29,6 +29,7 @@ from ..log import log
 from ..process import cpu_count, run_pool
 
 BUNDLES = "pagefind"
+PAGEFIND_MB_PER_PAGE = 0.16
 # Files a merged bundle does not need: the browser loads them from the language's first bundle only.
 _PRIMARY_ONLY = ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
                  "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
@@ -111,8 +112,8 @@ def index(pages: list[Indexed], languages: tuple[str, ...], partitions: int, pre
                      [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path",
                       str(work / name / "out"), "--silent"], None))
         out.rebuilt.append(name)
-    if jobs:
-        run_pool(jobs, workers or cpu_count())
+    if jobs:  # Pagefind holds its whole index in memory: ~160 kB a page (BENCHMARKS.md)
+        run_pool(jobs, workers or cpu_count(), memory_mb=[PAGEFIND_MB_PER_PAGE * len(parts[name]) for name in out.rebuilt])
     for name in out.rebuilt:
         primary = name.endswith("-0")
         root = work / name / "out"
