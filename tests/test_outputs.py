@@ -222,3 +222,18 @@ def test_tree_hash_sees_hidden_files(tmp_path):
     # snapshot() and tree_hash() are what the refusals above are checked with: both must see dotfiles.
     (tmp_path / ".x").write_text("1")
     assert ".x" in snapshot(tmp_path) and ".x" in tree_hash(tmp_path)
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.2, 0.5, 1.0])
+def test_ctrl_c_at_any_moment_of_start_up_is_no_traceback(tmp_path, delay):
+    """SIGINT while the interpreter starts, while the modules load or while the build runs: no traceback."""
+    content = write_tree(tmp_path, {})
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(content), "--site-dir",
+                             str(tmp_path / "site"), "--docs-dir", str(tmp_path / "docs")], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert "Traceback" not in out + err, err
+    assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)  # 0: it finished first
+    assert _processes_mentioning(str(tmp_path)) == []
