@@ -35,6 +35,7 @@ class Checked:
     content: Content | None  # None when there are errors
     diagnostics: list[Diagnostic]
     identities: dict[int, bytes] = field(default_factory=dict)  # id(model object) → its digest (render/keys.py)
+    corpus: object = field(default=None, repr=False)  # what was read (a preview reads again only what changed)
 
 
 def check(content_dir: Path, cache: Path | None = None) -> Checked:
@@ -49,23 +50,23 @@ def check(content_dir: Path, cache: Path | None = None) -> Checked:
     return checked
 
 
-def check_with(content_dir: Path, previous: dict) -> tuple[Checked, dict]:
+def check_with(content_dir: Path, previous: dict, read=None) -> tuple[Checked, dict]:
     """check() reusing the validate units `previous` (a preview keeps them in memory); also returns the
-    units of this run."""
+    units of this run. `read`: a load.tree.Reader (the preview's reads only the files that changed)."""
     from .load import load_corpus
     from .model import build_content
     from .render.keys import source_digest
     from .validate import validate
 
-    corpus = load_corpus(content_dir)
+    corpus = load_corpus(content_dir, read=read)
     validated = validate(corpus, previous=previous, code=source_digest("generator").hex())
     if has_errors(validated.diagnostics):
-        return Checked(None, validated.diagnostics), validated.units
+        return Checked(None, validated.diagnostics, corpus=corpus), validated.units
     models = {uid: unit.model for uid, unit in validated.units.items()}
     articles = {uid.split(":", 1)[1]: m for uid, m in models.items() if uid.startswith("article:")}
     claims = {uid.split(":", 1)[1]: m for uid, m in models.items() if uid.startswith("claim:")}
     identities = {id(unit.model): unit.identity for unit in validated.units.values()}
-    return Checked(build_content(corpus, articles, claims), validated.diagnostics, identities), validated.units
+    return Checked(build_content(corpus, articles, claims), validated.diagnostics, identities, corpus), validated.units
 
 
 # --- the build key -----------------------------------------------------------------------------------------

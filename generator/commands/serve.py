@@ -1,6 +1,7 @@
 """`serve`: live preview. Content edits reach the open browser pages by themselves (generator/preview/)."""
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -34,18 +35,32 @@ def add_arguments(parser) -> None:
 
 
 class _Debounced(FileSystemEventHandler):
+    """Calls action(paths) once a burst of changes is over, with the files they named (None when a
+    folder changed: then every file is read again)."""
+
     def __init__(self, action) -> None:
         self.action, self.timer, self.lock = action, None, threading.Lock()
+        self.paths: set[Path] | None = set()
 
     def on_any_event(self, event) -> None:
         if not isinstance(event, CHANGES):
             return
         with self.lock:
+            if event.is_directory:
+                self.paths = None
+            elif self.paths is not None:
+                self.paths.update(Path(os.fsdecode(p)).resolve() for p in (event.src_path, getattr(event, "dest_path", ""))
+                                  if p)
             if self.timer:
                 self.timer.cancel()
-            self.timer = threading.Timer(DEBOUNCE_S, self.action)
+            self.timer = threading.Timer(DEBOUNCE_S, self._fire)
             self.timer.daemon = True
             self.timer.start()
+
+    def _fire(self) -> None:
+        with self.lock:
+            paths, self.paths = self.paths, set()
+        self.action(paths)
 
 
 def _address(value: str) -> tuple[str, int]:
@@ -67,8 +82,8 @@ def run(args) -> int:
 
 
 def _serve(preview: Preview, content: Path, host: str, port: int) -> int:
-    def refresh() -> None:
-        ok = preview.refresh()
+    def refresh(paths: set[Path] | None) -> None:
+        ok = preview.refresh(paths)
         if preview.errors or not ok:
             report(preview.errors, stream=sys.stderr)
 

@@ -32,6 +32,7 @@ class ArticleSource:
     text: str | None  # newlines normalized to \n; None when unreadable
     text_path: str
     text_digest: str = ""  # of the text file's bytes
+    text_source: Source | None = field(default=None, compare=False, repr=False)  # as read (Reader reuses it)
 
     @property
     def digest(self) -> str:
@@ -169,8 +170,29 @@ def _unknown_page(path: Path) -> Diagnostic | None:
                       "content/", Severity.WARNING)
 
 
-def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
-    """`load_yaml(path, display) -> (Document, diagnostics)` parses the registries."""
+class Reader:
+    """Reads the articles' and claims' files. `Reader(previous, unchanged)`: the live preview's, which
+    knows from the file watcher which files changed since the previous corpus and reads only those
+    (and new ones); a build always reads everything."""
+
+    def __init__(self, previous: Corpus | None = None, changed: set[Path] | None = None) -> None:
+        self.old: dict[str, Source] = {}
+        if previous is not None and changed is not None:
+            self.old = {s.path: s for s in previous.claims.values()}
+            self.old.update((a.meta.path, a.meta) for a in previous.articles.values())
+            self.old.update((a.text_path, a.text_source) for a in previous.articles.values() if a.text_source)
+            for path in changed:
+                self.old.pop(display_path(path), None)
+
+    def __call__(self, path: Path, max_bytes: int) -> Source:
+        display = display_path(path)
+        return self.old.get(display) or read_source(path, display, max_bytes)
+
+
+def load_corpus(root: Path, load_yaml=load_yaml_file, read: Reader | None = None) -> Corpus:
+    """`load_yaml(path, display) -> (Document, diagnostics)` parses the registries; `read` reads the
+    articles and claims (default: every file, now)."""
+    read = read or Reader()
     root = root.resolve()
     diags: list[Diagnostic] = []
     corpus = Corpus(
@@ -187,7 +209,7 @@ def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
         diags.append(_file_diag(texts[aid], "article-meta-missing", f"article text `{aid}.txt` has no metadata file",
                                 f"add articles/{aid}.yaml (`python -m generator new article` writes one)"))
     for aid, meta_path in metas.items():
-        meta = read_source(meta_path, display_path(meta_path), limits.MAX_YAML_BYTES)
+        meta = read(meta_path, limits.MAX_YAML_BYTES)
         text_path = meta_path.with_suffix(".txt")
         text = None
         if aid not in texts:
@@ -195,13 +217,13 @@ def load_corpus(root: Path, load_yaml=load_yaml_file) -> Corpus:
                                     f"save the article's verbatim text as {display_path(text_path)}"))
             corpus.articles[aid] = ArticleSource(meta, None, display_path(text_path))
             continue
-        text = read_source(text_path, display_path(text_path), limits.MAX_TEXT_BYTES)
+        text = read(text_path, limits.MAX_TEXT_BYTES)
         if text.problem:
             diags.append(text.problem)
-        corpus.articles[aid] = ArticleSource(meta, text.text, display_path(text_path), text.digest)
+        corpus.articles[aid] = ArticleSource(meta, text.text, display_path(text_path), text.digest, text)
 
     for cid, path in _by_id(_entries(root / "claims", root, diags, YAML_SUFFIXES), YAML_SUFFIXES, diags).items():
-        corpus.claims[cid] = read_source(path, display_path(path), limits.MAX_YAML_BYTES)
+        corpus.claims[cid] = read(path, limits.MAX_YAML_BYTES)
 
     for path in _entries(root / "pages", root, diags, (".md",)):
         if problem := _unknown_page(path):

@@ -7,16 +7,17 @@ made of, with their digests: the engine builds exactly the pages whose Markdown 
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import Content
+from ..model import Claim, Content
 from ..process import fork_map
 from ..settings import Settings
 from .env import TEMPLATES, begin_pass, environment
 from .keys import Identities, page_key, template_digest
-from .pages import Page, pages
+from .pages import FREE_TEXT, Page, pages
 from .write import DocsFolder, SyncStats, write_if_changed
 
 __all__ = ["PageInfo", "Rendered", "render"]
@@ -61,33 +62,57 @@ def asset_files(content: Content) -> dict[str, bytes]:
 class RenderPass:
     """One render of the content: every page's key, the pages whose key changed (`stale`), and their
     Markdown when asked for. `build` renders every stale page (`render`); the preview renders a page when a
-    browser asks for it."""
+    browser asks for it, and passes its previous pass (`previous`) so that an edit to claims that moves
+    none of them (render/pages.py `FREE_TEXT`) recomputes only the keys of the pages that hold them."""
 
     def __init__(self, content: Content, settings: Settings, docs_dir: Path,
-                 known: dict[int, bytes] | None = None) -> None:
+                 known: dict[int, bytes] | None = None, previous: RenderPass | None = None) -> None:
         """`known`: digests of model objects computed already (pipeline.check), by id."""
         begin_pass()
         self.content, self.settings, self.docs_dir = content, settings, docs_dir
         self.folder = DocsFolder(docs_dir)
         self.folder.open()
-        identities = Identities(content, known or {})
-        self.pages = list(pages(content, settings))
-        templates: dict[str, bytes] = {}
+        self.identities = Identities(content, known or {})
         self.files: dict[str, str] = {}  # the docs folder's files that are current: relative path → digest
         self.keys: dict[str, str] = {}  # the key of each page whose files are current
         self.stale: dict[str, Page] = {}
+        self.all_keys: dict[str, str] = {}  # every page's key
+        self.holders: dict[str, set[str]] = {}  # claim id → the pages whose context holds the claim
         self.written = 0
-        for page in self.pages:
-            if page.template not in templates:
-                templates[page.template] = template_digest(page.template, TEMPLATES)
-            key = page_key(templates[page.template], page.context, identities).hex()
-            rels = self.rels(page)
-            if self.folder.unchanged(page.path, key, rels):
-                self.files.update((rel, self.folder.files[rel]) for rel in rels)
-                self.keys[page.path] = key
-            else:
-                self.stale[page.path] = page
-                object.__setattr__(page, "key", key)  # kept with the page until it is rendered
+        self._templates: dict[str, bytes] = {}
+        changed = None
+        if previous is not None and all(template_digest(t, TEMPLATES) == d for t, d in previous._templates.items()):
+            self._templates = dict(previous._templates)
+            changed = _moved_nothing(previous, content)
+        if changed is None:
+            self.pages = list(pages(content, settings))
+            for page in self.pages:
+                self._keep_or_stale(page, self._key(page))
+        else:  # the previous pass's pages, with the changed claims swapped in where they are held
+            self.holders = previous.holders
+            touched = set().union(*(previous.holders.get(cid, ()) for cid in changed))
+            self.pages = [_swapped(page, changed) if page.path in touched else page for page in previous.pages]
+            for page in self.pages:
+                self._keep_or_stale(page, self._key(page) if page.path in touched else previous.all_keys[page.path])
+
+    def _key(self, page: Page) -> str:
+        if page.template not in self._templates:
+            self._templates[page.template] = template_digest(page.template, TEMPLATES)
+        holds: set[str] = set()
+        key = page_key(self._templates[page.template], page.context, self.identities, holds).hex()
+        for cid in holds:
+            self.holders.setdefault(cid, set()).add(page.path)
+        return key
+
+    def _keep_or_stale(self, page: Page, key: str) -> None:
+        self.all_keys[page.path] = key
+        rels = self.rels(page)
+        if self.folder.unchanged(page.path, key, rels):
+            self.files.update((rel, self.folder.files[rel]) for rel in rels)
+            self.keys[page.path] = key
+        else:
+            self.stale[page.path] = page
+            object.__setattr__(page, "key", key)  # kept with the page until it is rendered
 
     def rels(self, page: Page) -> list[str]:
         return [f"{page.path}.{lang}.md" for lang in self.settings.codes]
@@ -120,6 +145,37 @@ class RenderPass:
         extra = site_files(self.content, self.settings, self.pages) if with_site_files else {}
         return Rendered(dict(self.files), infos, extra,
                         SyncStats(self.written, len(self.files) - self.written, deleted))
+
+
+def _moved_nothing(previous: RenderPass, content: Content) -> dict | None:
+    """The claims that changed since the previous pass, by id, if they changed in free text only and nothing
+    else changed (no claim added or removed, every other model object the same); else None."""
+    before = previous.content
+    if any(getattr(before, f) is not getattr(content, f) and getattr(before, f) != getattr(content, f)
+           for f in ("verdicts", "topics", "tags", "articles", "pages", "languages")) \
+            or before.claims.keys() != content.claims.keys():
+        return None
+    changed = {cid: claim for cid, claim in content.claims.items() if claim is not before.claims[cid]}
+    for cid, claim in changed.items():
+        old = before.claims[cid]
+        if dataclasses.replace(claim, **{f: getattr(old, f) for f in FREE_TEXT}) != old:
+            return None
+    return changed
+
+
+def _swapped(page: Page, claims: dict) -> Page:
+    def swap(value):
+        if isinstance(value, Claim):
+            return claims.get(value.id, value)
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(swap(v) for v in value)
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    return Page(page.path, page.template, swap(page.context), page.group)
 
 
 def render(content: Content, settings: Settings, docs_dir: Path, known: dict[int, bytes] | None = None) -> Rendered:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from jinja2 import meta
 
+from ..model import Claim
 from ..settings import PROJECT_ROOT
 
 RENDER_CODE = ("generator/render", "generator/model.py", "templates/strings.yaml")
@@ -81,18 +82,21 @@ class Identities:
 
 
 class _KeyPickler(pickle.Pickler):
-    def __init__(self, file, identities: Identities) -> None:
+    def __init__(self, file, identities: Identities, holds: set | None) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.identities = identities
+        self.identities, self.holds = identities, holds
 
     def reducer_override(self, obj):  # not called for str, int, list, dict… (pickled by value)
         ident = self.identities.of(obj)
         if ident is None:
             return NotImplemented
+        if self.holds is not None and isinstance(obj, Claim):
+            self.holds.add(obj.id)
         return bytes, (ident,)
 
 
-def page_key(template: bytes, context: dict, identities: Identities) -> bytes:
+def page_key(template: bytes, context: dict, identities: Identities, holds: set | None = None) -> bytes:
+    """The page's key; `holds`, if given, gets the ids of the claims its context holds."""
     buf = io.BytesIO()
-    _KeyPickler(buf, identities).dump(sorted(context.items()))
+    _KeyPickler(buf, identities, holds).dump(sorted(context.items()))
     return digest(template + buf.getbuffer())

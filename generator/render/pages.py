@@ -23,6 +23,10 @@ LATEST = 20  # claims on the home page
 PER_PAGE = 100  # items per listing page: claims of a verdict or tag, articles
 TOPICS_PER_PAGE = 50  # topics per page of the comparison's index: each shows up to a tally of every verdict
 STATIC_PAGES = ("about", "methodology", "corrections")
+# Claim fields no page kind chooses, counts or orders pages by: a claim that changes in these only stays on
+# the same pages (render/__init__.py reuses the page list). A field a kind selects by (its verdict, its
+# topic, its date…) must not be here.
+FREE_TEXT = ("claim", "claimant", "conclusion", "explanation", "excerpts", "sources", "corrections")
 
 
 @dataclass(frozen=True)
