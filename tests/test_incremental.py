@@ -155,3 +155,34 @@ def test_nothing_changed_is_nothing_to_do(tmp_path):
     proc = _run(Path(__file__).resolve().parent.parent, work, content, site)
     assert "is up to date" in proc.stderr and "validating" not in proc.stderr
     assert _inodes(site) == inodes
+
+
+@pytest.mark.parametrize("edit", ["free-text", "verdict", "new-claim"])
+def test_the_previews_shortcut_gives_the_keys_a_full_pass_gives(tmp_path, edit):
+    """The preview's render pass reuses the previous page list when claims changed in free text only
+    (render/__init__.py): its keys and stale pages are those of a pass computed from scratch."""
+    from benchmarks.corpus import generate
+    from generator.pipeline import check
+    from generator.render import RenderPass, render
+    from generator.settings import load_settings
+
+    content, settings = tmp_path / "content", load_settings()
+    generate(content, 40, seed=12)
+    first = check(content)
+    render(first.content, settings, tmp_path / "docs", first.identities)
+    previous = RenderPass(first.content, settings, tmp_path / "docs", first.identities)
+    claim = content / "claims/claim-00006.yaml"
+    if edit == "free-text":
+        _edit(claim, r'(^conclusion:\n  ar: ")', r"\1مراجعة ")
+    elif edit == "verdict":
+        _edit(claim, r"^verdict: (\S+)", "verdict: unproven")
+    else:
+        shutil.copy(claim, content / "claims/claim-77777.yaml")
+    second = check(content)
+    reused = RenderPass(second.content, settings, tmp_path / "docs", second.identities, previous=previous)
+    fresh = RenderPass(second.content, settings, tmp_path / "docs", second.identities)
+    assert reused.all_keys == fresh.all_keys
+    assert sorted(reused.stale) == sorted(fresh.stale) and reused.stale
+    assert [p.path for p in reused.pages] == [p.path for p in fresh.pages]
+    shared = sum(a is b for a, b in zip(reused.pages, previous.pages))  # pages taken over as they were
+    assert (shared > len(reused.pages) / 2) if edit == "free-text" else shared == 0
