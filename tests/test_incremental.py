@@ -162,13 +162,13 @@ def test_the_previews_shortcut_gives_the_keys_a_full_pass_gives(tmp_path, edit):
     """The preview's render pass reuses the previous page list when claims changed in free text only
     (render/__init__.py): its keys and stale pages are those of a pass computed from scratch."""
     from benchmarks.corpus import generate
-    from generator.pipeline import check
+    from generator.pipeline import check_with
     from generator.render import RenderPass, render
     from generator.settings import load_settings
 
     content, settings = tmp_path / "content", load_settings()
     generate(content, 40, seed=12)
-    first = check(content)
+    first, units = check_with(content, {})  # as the preview: unchanged files keep their model objects
     render(first.content, settings, tmp_path / "docs", first.identities)
     previous = RenderPass(first.content, settings, tmp_path / "docs", first.identities)
     claim = content / "claims/claim-00006.yaml"
@@ -178,7 +178,7 @@ def test_the_previews_shortcut_gives_the_keys_a_full_pass_gives(tmp_path, edit):
         _edit(claim, r"^verdict: (\S+)", "verdict: unproven")
     else:
         shutil.copy(claim, content / "claims/claim-77777.yaml")
-    second = check(content)
+    second, _ = check_with(content, units)
     reused = RenderPass(second.content, settings, tmp_path / "docs", second.identities, previous=previous)
     fresh = RenderPass(second.content, settings, tmp_path / "docs", second.identities)
     assert reused.all_keys == fresh.all_keys
