@@ -121,7 +121,8 @@ def test_two_builds_at_once_never_mix(tmp_path):
 def test_a_failing_mkdocs_process_fails_the_build_and_leaves_the_site(tmp_path):
     """A theme override that fails for English pages fails the English MkDocs process: the build says which
     and why, the other process is stopped, and the published site stays as it was."""
-    from test_outputs import project_copy, run
+    from conftest import project_copy
+    from test_outputs import run
 
     project = project_copy(tmp_path)
     site = tmp_path / "site"

@@ -4,7 +4,6 @@ build removes the staging folders a killed one left. Errors, not tracebacks, whe
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_tree
+from conftest import ROOT, project_copy, write_tree
 from site_fixtures import build_cmd, tree_hash
 
 pytestmark = pytest.mark.slow
@@ -31,17 +30,6 @@ def snapshot(folder: Path) -> dict:
         else:
             out[rel] = ("dir", path.stat().st_mode)
     return out
-
-
-def project_copy(root: Path) -> Path:
-    """A project-like folder: the generator, templates, configuration, content and a .git of its own."""
-    project = root / "project"
-    for name in ("generator", "templates", "content"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / ".git").mkdir()
-    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    return project
 
 
 def run(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:

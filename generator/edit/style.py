@@ -3,8 +3,9 @@
 The style:
 - keys in the order of the file's JSON Schema (`generator/schemas/`), so a
   bilingual text is always `ar:` then `en:`; keys the schema does not know
-  follow, in their original order. The entries of verdicts.yaml, topics.yaml
-  and tags.yaml keep their order: it is the display order.
+  follow, in their original order. The entries of the registries
+  (verdicts.yaml, topics.yaml, tags.yaml, people.yaml) keep their order: it is
+  the display order.
 - block style everywhere, 2-space indentation, list items indented under
   their key (`  - item`);
 - text on one line however long (no wrapping), plain when YAML allows it,
@@ -32,6 +33,7 @@ import json
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from ..diagnostics import Diagnostic
+from ..load.tree import REGISTRIES
 from ..load.yaml_source import parse_yaml
 from .files import schema_comment
 
@@ -349,11 +352,13 @@ class Formatted:
     diagnostics: list[Diagnostic]
 
 
-def canonical(text: str, kind: str, display: str, nested: bool) -> Formatted:
-    """The canonical form of one content file's text (already decoded, newlines as `\\n`).
+def canonical(text: str, kind: str, display: str, nested: bool,
+              edit: Callable[[Any], None] | None = None) -> Formatted:
+    """The canonical form of one content file's text (already decoded, newlines as `\\n`); `edit` changes
+    its data first (`archive` adds fields: the new keys take their place in the schema's order).
 
     YAML errors come back as the validator's diagnostics, with `text=None`.
-    Raises `Unsafe` if the result would not hold the same data and comments.
+    Raises `Unsafe` if the result would not hold the same data (as edited) and comments.
     """
     doc, problems = parse_yaml(text, display)
     if problems:
@@ -361,8 +366,10 @@ def canonical(text: str, kind: str, display: str, nested: bool) -> Formatted:
     root = _yaml("safe").compose(text)
     comments = find_comments(text, root)
     data = _typed(text)  # libyaml is fast; the round-trip dumper below writes the comments back
+    if edit is not None:
+        edit(data)
     # verdicts, topics, tags: the top level keeps its order (the display order); its entries follow the schema
-    tree = _canonical(data, shape_of(kind), keep_order=kind in ("verdicts", "topics", "tags"))
+    tree = _canonical(data, shape_of(kind), keep_order=kind in REGISTRIES)
     orphans = _attach(tree, comments)
     out = io.StringIO()
     _yaml("rt").dump(tree, out)
