@@ -56,13 +56,14 @@ class Preview:
     def refresh(self) -> bool:
         """Check and render; False when the content has errors (the pages shown stay as they were)."""
         with self.lock:
-            checked, self.units = check_with(self.content, self.units)
+            checked, self.units = check_with(self.content, self.units, self.settings)
             errors = [d for d in checked.diagnostics if d.is_error]
             if checked.content is None:
                 self._publish_state(errors)
                 log(f"preview not updated: {len(errors)} error(s); fix them and save again")
                 return False
-            rendered = render(checked.content, self.settings, self.docs, checked.identities)
+            # Drafts and claims in review too, bannered: the preview is where an editor reads them.
+            rendered = render(checked.content, self.settings, self.docs, checked.identities, drafts=True)
             markdown, targets = {}, {}
             for info in rendered.pages:
                 for lang in self.settings.codes:

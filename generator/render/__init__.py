@@ -43,8 +43,8 @@ def render_page(page: Page, lang: str) -> str:
     from .jsonld import claim_review
 
     ctx = {**page.context, "lang": lang, "page_url": page.url, "page": page}
-    if page.template == "claim.md.j2":
-        ctx["jsonld"] = claim_review(page.context, lang)
+    if page.template == "claim.md.j2":  # no structured data says a draft is a review
+        ctx["jsonld"] = claim_review(page.context, lang) if page.context["claim"].is_published else None
     if page.template == "article.md.j2":
         ctx["article_html"] = article_html(page.context, lang)
     return environment().get_template(page.template).render(ctx)
@@ -58,15 +58,17 @@ def asset_files(content: Content) -> dict[str, bytes]:
     return out
 
 
-def render(content: Content, settings: Settings, docs_dir: Path, known: dict[int, bytes] | None = None) -> Rendered:
-    """`known`: digests of model objects computed already (pipeline.check), by id."""
+def render(content: Content, settings: Settings, docs_dir: Path, known: dict[int, bytes] | None = None,
+           drafts: bool = False) -> Rendered:
+    """`known`: digests of model objects computed already (pipeline.check), by id. `drafts`: an internal
+    preview (the content holds unpublished claims; every page is noindex and bannered)."""
     from .site_files import site_files
 
     begin_pass()
     folder = DocsFolder(docs_dir)
     folder.open()
     identities = Identities(content, known or {})
-    all_pages = list(pages(content, settings))
+    all_pages = list(pages(content, settings, drafts))
     templates: dict[str, bytes] = {}
     files: dict[str, str] = {}
     keys: dict[str, str] = {}
