@@ -190,7 +190,8 @@ def test_dry_run_asks_and_writes_nothing(content_tree, wayback, capsys):
     assert cli("archive", "--dry-run", "--content", content) == 0
     out = capsys.readouterr()
     assert "https://web.archive.org/web/20240418093000/https://example.org/toll" in out.out
-    assert "no copy in the Wayback Machine" in out.out and "nothing written" in out.err
+    assert "sources[1]: no copy of https://example.org/wire in the Wayback Machine" in out.out
+    assert "nothing written" in out.err
     assert files(content) == before
     asked = [parse_qs(urlsplit(r).query) for r in wayback.requests]
     assert asked[0] == {"url": ["https://example.org/toll"], "timestamp": ["20240418"]}  # near the source's date

@@ -80,7 +80,8 @@ def run(args) -> int:
             except WaybackError as exc:
                 failures.append(f"{item.shown}: sources[{item.index}]: {exc}")
             progress.clear()
-            print(f"{item.shown}: sources[{item.index}]: {item.archive or 'no copy in the Wayback Machine'}")
+            print(f"{item.shown}: sources[{item.index}]: "
+                  + (item.archive or f"no copy of {item.url} in the Wayback Machine"))
     if failures:
         print("\n".join(["error: the Wayback Machine could not be asked about every source:", *failures,
                          "nothing was written; run `python -m generator archive` again later"]), file=sys.stderr)

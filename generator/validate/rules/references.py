@@ -11,6 +11,7 @@ from ._access import items, strings, text
 
 # References whose form the schema does not check (any text): an unknown one is reported whatever it holds.
 _FREE_FORM = {"verdict", "person"}
+_PLURAL = {"person": "people"}
 
 
 def _missing(doc, path, value, known, what, where, code=None):
@@ -23,7 +24,8 @@ def _missing(doc, path, value, known, what, where, code=None):
     if close:
         hint = f"did you mean `{close[0]}`?"
     elif known:
-        hint = f"known {what}s: " + ", ".join(f"`{k}`" for k in sorted(known)[:12]) + (" …" if len(known) > 12 else "")
+        hint = (f"known {_PLURAL.get(what, what + 's')}: " + ", ".join(f"`{k}`" for k in sorted(known)[:12])
+                + (" …" if len(known) > 12 else ""))
     else:
         hint = f"add it to {where}"
     yield doc.diag(path, code or f"ref-{what}", f"unknown {what} `{value}`", hint, key=False)
