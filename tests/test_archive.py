@@ -148,31 +148,19 @@ def wayback(monkeypatch):
     fake.server.shutdown()
 
 
-SOURCES = """\
-    # yaml-language-server: $schema=../../generator/schemas/claim.schema.json
-    claim: {ar: قتل أكثر من 33 ألف شخص., en: "More than 33,000 people were killed."}
-    claimant: {ar: التقرير, en: The report}
-    verdict: accurate
-    conclusion: {ar: الرقم صحيح., en: The figure is right.}
-    explanation:
-      ar: "بحسب [وزارة الصحة](https://example.org/toll) و[الوكالة](https://example.org/wire)."
-      en: "According to [the ministry](https://example.org/toll) and [the agency](https://example.org/wire)."
-    excerpts:
-      - article: report
-        quote: أكثر من 33,000 شخص قتلوا
-        translation: {en: "more than 33,000 people were killed"}
-    sources:
-      # the ministry's own page
-      - url: https://example.org/toll  # kept as published
-        title: Toll
-        publisher: Ministry
-        date: 2024-04-18
-      - url: https://example.org/wire
-        title: Wire
-        publisher: Agency
-    published: 2024-04-20
-    # the end
-    """
+# The claim with two sources, one archived copy to find for each, and comments to keep.
+SOURCES = CLAIM.replace("""\
+sources:
+  - url: https://example.org/toll
+""", """\
+sources:
+  # the ministry's own page
+  - url: https://example.org/toll  # kept as published
+""").replace("topic:", """\
+  - url: https://example.org/wire
+    title: Wire
+    publisher: Agency
+topic:""") + "# the end\n"
 
 
 def cli(*args) -> int:

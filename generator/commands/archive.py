@@ -7,8 +7,10 @@ failure nothing is written. `build` never runs this: it is the only command that
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..diagnostics import Diagnostic, Severity
 from ..edit.files import content_yaml_files, write_atomic
@@ -34,11 +36,11 @@ def add_arguments(parser) -> None:
 
 @dataclass
 class Missing:
-    path: object  # the claim file
+    path: Path  # the claim file
     shown: str
     index: int  # in `sources`
     url: str
-    date: object  # the source's date, else the claim's: the copy closest to it is taken
+    date: dt.date | None  # the source's date, else the claim's: the copy closest to it is taken
     archive: str | None = None
 
 
