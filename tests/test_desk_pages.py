@@ -92,6 +92,18 @@ def test_a_form_gets_the_claims_address(tmp_path, form, expected):
         assert "mailto:" not in page
 
 
+def test_with_a_form_and_an_address_the_page_offers_both(tmp_path):
+    settings = replace(load_settings(), corrections=Corrections("fix@desk.org", "https://desk.org/report"))
+    render(check(write_tree(tmp_path, SITE_FILES)).content, settings, tmp_path / "docs")
+    for lang, also in (("ar", "أو راسلنا بالبريد الإلكتروني"), ("en", "or write to us")):
+        page = (tmp_path / "docs" / f"claims/toll.{lang}.md").read_text(encoding="utf-8")
+        ((form, first), (mail, second)) = [(a["href"], text) for a, text in links(page)
+                                           if a["href"].startswith(("https://desk.org/", "mailto:"))]
+        assert form.startswith("https://desk.org/report?url=") and mail.startswith("mailto:fix@desk.org?subject=")
+        assert first == {"ar": "أبلغ عن خطأ في هذا التحقق", "en": "Report an error in this fact-check"}[lang]
+        assert second == also
+
+
 def test_authors_and_reviewers_link_to_their_pages_which_list_their_checks(fixture_site):
     for lang in LANGS:
         toll = fixture_site.html(f"{prefix(lang)}claims/toll/")

@@ -135,7 +135,8 @@ def begin_pass() -> None:
 @pass_context
 def report_links(ctx, title: str) -> list[tuple[str, str]]:
     """(label key, href) of each way to report an error in the page titled `title`: the corrections form with
-    the page's address filled in, an e-mail with its title and address in the subject and body."""
+    the page's address filled in, an e-mail with its title and address in the subject and body. The page
+    links the first as "report an error in this fact-check", the other by its label."""
     settings, lang = ctx["settings"], ctx["lang"]
     channel, address = settings.corrections, settings.url(lang, ctx["page_url"])
     found = []
