@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .validate import Unit
 
-FORMAT = 1
+FORMAT = 2
 
 
 class UnitStore:

@@ -5,7 +5,7 @@ Everything downstream (render, build) reads only these types, never raw YAML.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # only annotations: importing the model must not load the val
     from .validate.context import Context
 
 LANGUAGES = ("ar", "en")  # site languages; the first is the default
+PUBLISHED = "published"  # a claim's status without `status:`; "draft" and "review" stay off the public site
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,14 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Person:
+    id: str
+    name: Text
+    role: Text
+    url: str | None
+
+
+@dataclass(frozen=True)
 class Article:
     id: str
     title: Text
@@ -92,6 +101,7 @@ class Source:
     publisher: Text
     date: dt.date | None
     quote: str | None
+    archive: str | None  # an archived copy of the page
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,9 @@ class Claim:
     sources: tuple[Source, ...]
     topic: str | None
     tags: tuple[str, ...]
-    author: Text | None
+    author: str | Text | None  # a person id (people.yaml), or a name as text
+    reviewer: str | None  # a person id
+    status: str  # draft, review or published
     published: dt.date | None
     updated: dt.date | None
     corrections: tuple[Correction, ...]
@@ -125,6 +137,10 @@ class Claim:
         """The date listings sort by: last update, else publication."""
         return self.updated or self.published
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == PUBLISHED
+
 
 @dataclass(frozen=True)
 class Content:
@@ -134,7 +150,20 @@ class Content:
     articles: dict[str, Article]
     claims: dict[str, Claim]  # sorted by id
     pages: dict[tuple[str, str], str]  # (name, lang) -> Markdown
+    people: dict[str, Person]
     languages: tuple[str, ...] = LANGUAGES
+
+    def published_only(self) -> Content:
+        """The public site's content: drafts and claims in review dropped before render, so no page, listing,
+        feed, sitemap, search entry or data file can show them (validation keeps `related` within it)."""
+        return replace(self, claims={cid: c for cid, c in self.claims.items() if c.is_published})
+
+
+def is_person_id(author) -> bool:
+    """`author: jane-doe` names a person of people.yaml; any other text (`Jane Doe`, {ar, en}) is a name."""
+    from .load.tree import ID_RE
+
+    return isinstance(author, str) and ID_RE.fullmatch(author) is not None
 
 
 def _date(value) -> dt.date | None:
@@ -159,10 +188,12 @@ def claim(cid: str, d: dict, ctx: Context) -> Claim:
         explanation=Text.of(d["explanation"]),
         excerpts=tuple(_excerpt(e, ctx) for e in d["excerpts"]),
         sources=tuple(Source(s["url"], Text.of(s["title"]), Text.of(s["publisher"]), _date(s.get("date")),
-                             s.get("quote")) for s in d["sources"]),
+                             s.get("quote"), s.get("archive")) for s in d["sources"]),
         topic=d.get("topic"),
         tags=tuple(d.get("tags") or ()),
-        author=Text.maybe(d.get("author")),
+        author=d["author"] if is_person_id(d.get("author")) else Text.maybe(d.get("author")),
+        reviewer=d.get("reviewer"),
+        status=d.get("status", PUBLISHED),
         published=_date(d.get("published")),
         updated=_date(d.get("updated")),
         corrections=tuple(Correction(_date(c["date"]), Text.of(c["note"])) for c in d.get("corrections") or ()),
@@ -187,5 +218,7 @@ def build_content(corpus: Corpus, articles: dict[str, Article], claims: dict[str
     topics = {k: Topic(k, Text.of(v["label"]), Text.maybe(v.get("description")))
               for k, v in (corpus.topics.data or {}).items()}
     tags = {k: Tag(k, Text.of(v["label"])) for k, v in (corpus.tags.data or {}).items()}
+    people = {k: Person(k, Text.of(v["name"]), Text.of(v["role"]), v.get("url"))
+              for k, v in (corpus.people.data or {}).items()}
     return Content(verdicts, topics, tags, dict(sorted(articles.items())), dict(sorted(claims.items())),
-                   dict(corpus.pages))
+                   dict(corpus.pages), people)

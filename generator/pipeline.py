@@ -38,28 +38,34 @@ class Checked:
     corpus: object = field(default=None, repr=False)  # what was read (a preview reads again only what changed)
 
 
-def check(content_dir: Path, cache: Path | None = None) -> Checked:
+def check(content_dir: Path, cache: Path | None = None, settings: Settings | None = None,
+          history=None) -> Checked:
     """load → validate → model; with `cache` (a file in the content's work folder), the checks of files
-    that did not change are reused (validate/__init__.py)."""
+    that did not change are reused (validate/__init__.py). `settings`: mkdocs.yml's (its policies), read
+    when not given; `history`: the claims as last published (validate/history.py), for `--against`."""
     from .cache import UnitStore
 
     store = UnitStore(cache) if cache is not None else None
-    checked, units = check_with(content_dir, store.load() if store else {})
+    checked, units = check_with(content_dir, store.load() if store else {}, settings=settings, history=history)
     if store is not None:
         store.save(units)
     return checked
 
 
-def check_with(content_dir: Path, previous: dict, read=None) -> tuple[Checked, dict]:
+def check_with(content_dir: Path, previous: dict, read=None, settings: Settings | None = None,
+               history=None) -> tuple[Checked, dict]:
     """check() reusing the validate units `previous` (a preview keeps them in memory); also returns the
     units of this run. `read`: a load.tree.Reader (the preview's reads only the files that changed)."""
     from .load import load_corpus
     from .model import build_content
     from .render.keys import source_digest
+    from .settings import load_settings
     from .validate import validate
 
+    policy = (settings or load_settings()).policy
     corpus = load_corpus(content_dir, read=read)
-    validated = validate(corpus, previous=previous, code=source_digest("generator").hex())
+    validated = validate(corpus, previous=previous, code=source_digest("generator").hex(), policy=policy,
+                         history=history)
     if has_errors(validated.diagnostics):
         return Checked(None, validated.diagnostics, corpus=corpus), validated.units
     models = {uid: unit.model for uid, unit in validated.units.items()}
@@ -127,16 +133,20 @@ class Prepared:
     summary: str = ""
 
 
-def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path | None) -> Prepared:
+def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path | None,
+            drafts: bool = False) -> Prepared:
+    """validate → model → render; without `drafts`, the claims not yet published are dropped first."""
     from .render import render
 
-    checked = check(content_dir, cache)
+    checked = check(content_dir, cache, settings)
     if checked.content is None:
         return Prepared(checked.diagnostics)
-    content = checked.content
+    content = checked.content if drafts else checked.content.published_only()
+    unpublished = len(checked.content.claims) - len(content.claims)
     summary = (f"{len(content.claims):,} claims, {len(content.articles):,} articles × "
-               f"{len(settings.languages)} languages")
-    return Prepared(checked.diagnostics, render(content, settings, docs_dir, checked.identities), summary)
+               f"{len(settings.languages)} languages"
+               + (f" ({unpublished:,} unpublished claim(s) left out; `--drafts` shows them)" if unpublished else ""))
+    return Prepared(checked.diagnostics, render(content, settings, docs_dir, checked.identities, drafts), summary)
 
 
 # --- the stages after render -----------------------------------------------------------------------------
@@ -170,12 +180,13 @@ class BuildOptions:
     no_cache: bool = False  # build everything again (the same bytes): for a site edited by hand
     shard: tuple[int, int] | None = None  # (i, n): build the HTML of part i of n into site_dir, a shard folder
     merge: tuple[Path, ...] = ()  # shard folders: the site is made from their HTML, then indexed and published
+    drafts: bool = False  # an internal preview: drafts and claims in review included, every page noindex
 
     @property
     def key_options(self) -> str:
         """The options that change the site (no_cache does not: it only rebuilds; a site merged from
         shards is the site a build in one go makes, so shards do not count either)."""
-        return f"strict={self.strict} search={self.search}"
+        return f"strict={self.strict} search={self.search} drafts={self.drafts}"
 
 
 def build(options: BuildOptions) -> int:
@@ -190,6 +201,8 @@ def build(options: BuildOptions) -> int:
 
     started = time.perf_counter()
     settings = load_settings()
+    for problem in settings.example_addresses():
+        log(f"warning: {problem} before the site is published")
     what = f"shard {options.shard[0]} of {options.shard[1]} of the site" if options.shard else "the site"
     with Lock(options.docs_dir.with_name(f".{options.docs_dir.name}.lock"), f"the docs folder {options.docs_dir}"), \
             SiteState(options.site_dir) as state:
@@ -202,7 +215,7 @@ def build(options: BuildOptions) -> int:
         log(f"validating {options.content} …")
         cache = None if options.no_cache else work_dir(options.content) / "cache.sqlite"
         # Forked: the content model (~0.4 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
-        prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache)
+        prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache, options.drafts)
         _report(prepared.diagnostics)
         if prepared.rendered is None:
             log("build stopped: fix the errors above; nothing was written")

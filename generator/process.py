@@ -281,6 +281,16 @@ def run_pool(jobs: list[tuple[str, Sequence[str], dict | None]], workers: int | 
             child.stop()
 
 
+def run_tool(cmd: Sequence[str], cwd: Path | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
+    """A short command (git) run to its end, its output captured as bytes; UsageError when it cannot start."""
+    try:
+        return subprocess.run(list(cmd), cwd=cwd, input=input, capture_output=True,
+                              stdin=subprocess.DEVNULL if input is None else None,
+                              preexec_fn=None if _threaded() else _die_with_parent)
+    except FileNotFoundError as exc:
+        raise UsageError(f"`{cmd[0]}` is not installed, or not on the PATH") from exc
+
+
 # --- locks ---------------------------------------------------------------------------------------------
 
 class Lock:

@@ -102,20 +102,56 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, encoding="utf-8")
 
 
-def validate_json(content: Path, *args: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
-    """`validate --format json` as a user runs it: the process and its diagnostics; never a traceback."""
+def validate_json(content: Path, *args: str, cwd: Path = ROOT) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """`validate --format json` as a user runs it (from the project `cwd`: its mkdocs.yml): the process and its
+    diagnostics; never a traceback."""
     import json
 
-    proc = run_cli("validate", "--content", content, "--format", "json", *args)
+    proc = run_cli("validate", "--content", content, "--format", "json", *args, cwd=cwd)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
     return proc, (json.loads(proc.stdout) if proc.stdout.strip() else [])
 
 
-def same_file(reported: str, expected: Path) -> bool:
-    """A diagnostic's path (relative to the project root) names `expected`; the last link is not followed."""
+def git(folder: Path, *args: str) -> str:
+    """git in `folder`, as an editor of its own (no user configuration needed)."""
+    proc = subprocess.run(["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.org", "-c",
+                           "init.defaultBranch=main", *args], cwd=folder, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def committed(content: Path) -> Path:
+    """The content folder made a git repository of its own, its files committed: the published version."""
+    git(content, "init", "-q")
+    git(content, "add", "-A")
+    git(content, "commit", "-q", "-m", "published")
+    return content
+
+
+def project_copy(root: Path, mkdocs: tuple[tuple[str, str], ...] = ()) -> Path:
+    """A project-like folder: the generator, templates, configuration (each `(old, new)` of `mkdocs` replaced in
+    it), content and a .git of its own. Commands run from it read its mkdocs.yml."""
+    import shutil
+
+    project = root / "project"
+    for name in ("generator", "templates", "content"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for old, new in mkdocs:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (project / "mkdocs.yml").write_text(text, encoding="utf-8")
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    return project
+
+
+def same_file(reported: str, expected: Path, cwd: Path = ROOT) -> bool:
+    """A diagnostic's path (relative to the folder the command ran in) names `expected`; the last link is not
+    followed."""
     import os
 
-    path = Path(os.path.abspath(ROOT / reported))
+    path = Path(os.path.abspath(cwd / reported))
     return path.name == expected.name and os.path.realpath(path.parent) == os.path.realpath(expected.parent)
 
 

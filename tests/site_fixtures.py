@@ -37,7 +37,8 @@ WIRE_TEXT = (
 
 # MINIMAL (one Arabic article, one claim) grown into a small site that uses every
 # feature: two articles in two languages, a shared topic, related claims,
-# corrections, an updated date, a source quote, an explanation with a heading.
+# corrections, an updated date, a source quote and its archived copy, an
+# explanation with a heading, the desk's people as authors and reviewers.
 SITE_FILES = {
     "verdicts.yaml": dedent(MINIMAL["verdicts.yaml"]) + dedent("""\
         unproven:
@@ -62,6 +63,15 @@ SITE_FILES = {
         note: {ar: نسخة محفوظة., en: An archived copy.}
         """,
     "articles/wire.txt": WIRE_TEXT,
+    "people.yaml": """\
+        nadia-haddad:
+          name: {ar: نادية حداد, en: Nadia Haddad}
+          role: {ar: محررة, en: Editor}
+          url: https://example.org/nadia
+        omar-said:
+          name: {ar: عمر سعيد, en: Omar Said}
+          role: {ar: مدقق معلومات, en: Fact-checker}
+        """,
     # The Arabic claim text carries diacritics; the browser test searches without them.
     "claims/toll.yaml": """\
         claim: {ar: "قال المَسْؤُولُونَ إنّ أكثر من 33 ألف شخص قُتِلوا", en: "More than 33,000 people were killed."}
@@ -77,13 +87,15 @@ SITE_FILES = {
             translation: {en: "more than 33,000 people were killed"}
         sources:
           - url: https://example.org/toll
+            archive: https://web.archive.org/web/20240418120000/https://example.org/toll
             title: Toll
             publisher: Ministry
             date: 2024-04-18
             quote: The toll stands at 33,970.
         topic: death-toll
         tags: [rafah, casualties]
-        author: {ar: فريق التحقق, en: Fact-check desk}
+        author: nadia-haddad
+        reviewer: omar-said
         published: 2024-04-20
         related: [toll-en]
         """,
@@ -103,6 +115,8 @@ SITE_FILES = {
             publisher: Ministry
         topic: death-toll
         tags: [casualties]
+        author: omar-said
+        reviewer: nadia-haddad
         published: 2024-04-21
         updated: 2024-04-22
         corrections:
@@ -129,6 +143,7 @@ SITE_FILES = {
             publisher: {ar: البيت الأبيض, en: The White House}
             date: 2024-04-18
         tags: [rafah]
+        author: {ar: فريق التحقق, en: Fact-check desk}
         published: 2024-04-19
         """,
 }

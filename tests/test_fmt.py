@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import stat
 import textwrap
 from collections import Counter
@@ -192,6 +193,33 @@ def test_scales_keep_their_display_order(content_tree, cli):
                                      "# the scale, most accurate first", "zeta:"]
     assert list(_data(content / "verdicts.yaml")) == ["zeta", "alpha"]  # display order kept
     assert list(_data(content / "verdicts.yaml")["alpha"]) == ["label", "description", "rating", "color"]
+
+
+def test_the_desks_fields_take_their_place_and_people_keep_their_order(content_tree, cli):
+    claim = textwrap.dedent(MINIMAL["claims/toll.yaml"]).replace(
+        "  - url: https://example.org/toll\n    title: Toll\n",
+        "  - title: Toll\n    archive: https://perma.cc/AB12-CD34\n    url: https://example.org/toll\n", 1)
+    claim = "reviewer: omar\n" + claim + "author: nadia\nstatus: review\n"
+    people = """\
+        omar:
+          role: {en: Fact-checker, ar: مدقق معلومات}
+          name: {en: Omar, ar: عمر}
+        nadia:
+          url: https://example.org/nadia
+          name: {ar: نادية, en: Nadia}
+          role: {ar: محررة, en: Editor}
+        """
+    content = content_tree({"claims/toll.yaml": claim, "people.yaml": people})
+    _format_all(cli, content)
+    assert list(_data(content / "claims" / "toll.yaml")) == [
+        "status", "claim", "claimant", "verdict", "conclusion", "explanation", "excerpts", "sources", "topic", "tags",
+        "author", "reviewer", "published"]
+    assert list(_data(content / "claims" / "toll.yaml")["sources"][0]) == ["url", "archive", "title", "publisher",
+                                                                          "date"]
+    text = (content / "people.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../generator/schemas/people.schema.json\n")
+    assert list(_data(content / "people.yaml")) == ["omar", "nadia"]  # the desk's own order
+    assert list(_data(content / "people.yaml")["nadia"]) == ["name", "role", "url"]
 
 
 def test_line_ends_bom_and_file_mode(content_tree, cli):

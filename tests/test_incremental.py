@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from test_outputs import project_copy
+from conftest import project_copy
 
 pytestmark = pytest.mark.slow
 
@@ -81,6 +81,20 @@ def _keep_size_and_time(path: Path, change) -> None:
     assert path.stat().st_mtime_ns == before.st_mtime_ns
 
 
+def _draft(content: Path) -> None:
+    """A published claim taken back to draft: it leaves the public site as a deleted one would."""
+    path = _unreferenced_claim(content)
+    path.write_text("status: draft\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def _person(content: Path) -> None:
+    """A person added to the desk, named as a claim's author and reviewer: a new page kind, and the claim's page."""
+    (content / "people.yaml").write_text("nadia:\n  name: {ar: نادية, en: Nadia}\n  role: {ar: محررة, en: Editor}\n"
+                                         "omar:\n  name: {ar: عمر, en: Omar}\n  role: {ar: مدقق, en: Checker}\n",
+                                         encoding="utf-8")
+    _edit(content / "claims/claim-00006.yaml", r"^(author:\n(  .*\n)+)", "author: nadia\nreviewer: omar\n")
+
+
 def _swap_letters(path: Path) -> None:
     # the English conclusion's first "e" becomes "a": same length in bytes
     _edit(path, r'(^conclusion:\n  ar: .*\n  en: "[^e"]*)e', r"\1a")
@@ -101,6 +115,8 @@ CHANGES = {
     "template": lambda p, c: _edit(p / "templates/claim.md.j2", r'<p class="fc-kicker">', '<p class="fc-kicker fc-x">'),
     "mkdocs-yml": lambda p, c: _edit(p / "mkdocs.yml", r"^(site_description: )", r"\1— "),
     "same-size-and-time": lambda p, c: _keep_size_and_time(c / "claims/claim-00005.yaml", _swap_letters),
+    "claim-drafted": lambda p, c: _draft(c),
+    "person-added": lambda p, c: _person(c),
 }
 
 

@@ -36,7 +36,7 @@ ATOMS = [
     '--8<-- "/etc/passwd"',
     '{: onclick="alert(1)" }',
 ]
-# Links with unsafe URLs: text in plain fields; the validator rejects them in explanations.
+# Links with unsafe URLs: text in plain fields; the validator rejects them in explanations and pages.
 LINKS = ["[x](javascript:alert(1))", "![i](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"]
 
 
@@ -97,8 +97,8 @@ HOSTILE_FILES = {
     }),
     "articles/evil.txt": ARTICLE_TEXT,
     "claims/xss.yaml": as_yaml(CLAIM),
-    **{f"pages/{name}.{lang}.md": f"# {name} {ATOMS[0]} {{{{ 7*7 }}}}\n\n" + payload(f"page-{name}-{lang}") + "\n"
-       for name in ("about", "methodology", "corrections") for lang in ("ar", "en")},
+    **{f"pages/{name}.{lang}.md": f"# {name} {ATOMS[0]} {{{{ 7*7 }}}}\n\n" + payload(f"page-{name}-{lang}", links=False)
+       + "\n" for name in ("about", "methodology", "corrections") for lang in ("ar", "en")},
 }
 
 # Pages that show the payloads, and the page of the clean fixture site built by the same template.
@@ -276,7 +276,8 @@ def test_validator_rejects_unsafe_urls_and_bidi_ids(tmp_path):
     files = {**HOSTILE_FILES, **{k: as_yaml(v) for k, v in UNSAFE.items()},
              "articles/evil.yaml": as_yaml(json.loads(HOSTILE_FILES["articles/evil.yaml"]) | {
                  "url": "data:text/html;base64,PHNjcmlwdD4="}),
-             "claims/bidi\u202eid.yaml": as_yaml(GOOD_CLAIM)}
+             "claims/bidi\u202eid.yaml": as_yaml(GOOD_CLAIM),
+             "pages/about.en.md": "# About\n\n" + "\n\n".join(LINKS) + "\n"}
     content = write_tree(tmp_path, files)
     proc = subprocess.run([sys.executable, "-m", "generator", "validate", "--format", "json", "--content", str(content)],
                           cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
@@ -301,6 +302,7 @@ def test_validator_rejects_unsafe_urls_and_bidi_ids(tmp_path):
         assert any(d["code"] == "url-invalid" for d in found), (name, found)
     assert len([d for d in by_file["explain-js.yaml"] if d["code"] == "url-invalid"]) == 2  # ar and en
     assert len([d for d in by_file["explain-entity.yaml"] if d["code"] == "url-invalid"]) == 2
+    assert [d["code"] for d in by_file["about.en.md"]] == ["url-invalid", "url-invalid"]  # javascript:, data:
     assert by_file.get("bidi-ref.yaml"), "an article id with a bidi control was accepted"
     assert [d["code"] for d in by_file["bidi-override.yaml"]] == ["bidi-override"]
     assert [d for d in errors if "\u202e" in d["path"] or "bidi" in d["path"]], "a bidi file name was accepted"

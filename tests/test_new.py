@@ -33,8 +33,9 @@ def _load(path):
 
 
 def _fill_todos(text: str) -> str:
-    """What an editor does: replace every placeholder with real content."""
+    """What an editor does: replace every placeholder with real content (the reviewer comes later)."""
     text = re.sub(r"'TODO:[^'\n]*'|\"TODO:[^\"\n]*\"", "Filled in by the editor", text)
+    text = re.sub(r"^reviewer: TODO.*\n", "", text, flags=re.M)
     return text.replace("verdict: TODO", "verdict: accurate").replace("https://TODO", "https://example.org/src")
 
 
@@ -56,6 +57,8 @@ def test_unique_quote_writes_a_skeleton_that_validates_only_once_filled(content_
     for field in ("claim", "claimant", "conclusion", "explanation"):
         assert set(data[field]) == {"ar", "en"} and all(v.startswith("TODO") for v in data[field].values())
     assert "# one of: accurate, inaccurate" in text  # the scale, from verdicts.yaml
+    assert data["status"] == "draft" and data["reviewer"] == "TODO"  # a draft, to be reviewed
+    assert text.index("status: draft") < text.index("claim:") < text.index("reviewer: TODO") < text.index("published:")
 
     # As written, validate refuses it and names every field to fill.
     code, out, _ = cli("validate", "--content", content, "--format", "json")
@@ -63,7 +66,8 @@ def test_unique_quote_writes_a_skeleton_that_validates_only_once_filled(content_
     found = [(d["code"], d["line"]) for d in json.loads(out) if d["path"].endswith("new-toll.yaml")]
     codes = [c for c, _ in found]
     assert codes.count("todo-placeholder") == 12  # 4 bilingual texts, translation, url, title, publisher
-    assert codes.count("ref-verdict") == 1 and set(codes) == {"todo-placeholder", "ref-verdict"}
+    assert codes.count("ref-verdict") == 1 and codes.count("ref-person") == 1  # verdict: TODO, reviewer: TODO
+    assert set(codes) == {"todo-placeholder", "ref-verdict", "ref-person"}
     assert len({line for _, line in found}) == len(found)  # one problem per line: no double reports
 
     # Filled in, it is valid, and already in the canonical style.

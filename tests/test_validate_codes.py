@@ -19,7 +19,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import MINIMAL, ROOT, same_file, validate_json
+from conftest import MINIMAL, ROOT, committed, project_copy, same_file, validate_json
 from generator.load import limits
 
 CLAIM = textwrap.dedent(MINIMAL["claims/toll.yaml"])
@@ -56,6 +56,8 @@ class Case:
     match: str = ""  # a regex the message, notes or help must contain
     setup: Callable[[Path], None] | None = None  # for links and the like, after the tree is written
     also: tuple[str, ...] = field(default=())  # other codes this case legitimately reports
+    mkdocs: tuple[tuple[str, str], ...] = ()  # (old, new) in mkdocs.yml: run from a project copy with it
+    args: tuple[str, ...] = ()  # more `validate` arguments
 
 
 def _link(rel: str, target: Callable[[Path], Path]):
@@ -68,6 +70,25 @@ def _outside(content: Path) -> Path:
     secret = content.parent / "outside.yaml"
     secret.write_text("secret: do not read\n", encoding="utf-8")
     return secret
+
+
+PEOPLE = "nadia:\n  name: {ar: نادية, en: Nadia}\n  role: {ar: محررة, en: Editor}\n"
+REVIEW_ON = ("review: false", "review: true")
+ARCHIVE_AFTER = ("archive_after: null", "archive_after: 2024-01-01")
+PAGE = "# About\n\nRead [the method](/methodology/), then [a check](/claims/nowhere/).\n"
+
+
+def archive(address: str) -> str:
+    """The claim with an `archive` on its source (line 17, value at column 14)."""
+    return claim(("    date: 2024-04-18\n", f"    date: 2024-04-18\n    archive: {address}\n"))
+
+
+def published_then(changed: str) -> Callable[[Path], None]:
+    """Setup: the tree committed as published, then claims/toll.yaml changed to `changed`."""
+    def setup(content: Path) -> None:
+        committed(content)
+        (content / "claims" / "toll.yaml").write_text(changed, encoding="utf-8")
+    return setup
 
 
 LAUGHS = "".join(f"{k}: &{k} [{', '.join([f'*{p}'] * 10 if p else ['lol'] * 10)}]\n"
@@ -278,6 +299,41 @@ CASES = [
          "quote-context-mismatch", "claims/toll.yaml", 11, 13, match="prefix"),
     Case("quote-context-mismatch-suffix", {"claims/toll.yaml": quote(QUOTE, "\n    suffix: غدا")},
          "quote-context-mismatch", "claims/toll.yaml", 11, 13, match="suffix"),
+    # --- the desk: people, drafts, policies, archives, corrections, page links ----------
+    Case("ref-person", {"people.yaml": PEOPLE, "claims/toll.yaml": claim(append="reviewer: nadya\n")},
+         "ref-person", "claims/toll.yaml", 20, 11, match="did you mean `nadia`"),
+    Case("ref-person-author", {"claims/toll.yaml": claim(append="author: nadia\n")},
+         "ref-person", "claims/toll.yaml", 20, 9, match="people.yaml"),
+    Case("related-unpublished", {"claims/draft.yaml": claim(prepend="status: draft\n"),
+                                 "claims/toll.yaml": claim(append="related: [draft]\n")},
+         "related-unpublished", "claims/toll.yaml", 20, 11, match="`draft` is a draft"),
+    Case("review-missing", {"people.yaml": PEOPLE, "claims/toll.yaml": claim(append="author: nadia\n")},
+         "review-missing", "claims/toll.yaml", 1, 1, mkdocs=(REVIEW_ON,), match="status: review"),
+    Case("review-self", {"people.yaml": PEOPLE, "claims/toll.yaml": claim(append="author: nadia\nreviewer: nadia\n")},
+         "review-self", "claims/toll.yaml", 21, 11, mkdocs=(REVIEW_ON,)),
+    Case("archive-host", {"claims/toll.yaml": archive("https://archive.example/abc")},
+         "archive-host", "claims/toll.yaml", 17, 14, match="web.archive.org"),
+    Case("archive-invalid", {"claims/toll.yaml": archive("https://web.archive.org/web/https://example.org/toll")},
+         "archive-invalid", "claims/toll.yaml", 17, 14, match="14-digit"),
+    Case("archive-invalid-home", {"claims/toll.yaml": archive("https://perma.cc/")},
+         "archive-invalid", "claims/toll.yaml", 17, 14, match="home page"),
+    Case("archive-mismatch", {"claims/toll.yaml": archive("https://web.archive.org/web/20240418000000/https://example.org/x")},
+         "archive-mismatch", "claims/toll.yaml", 17, 14,
+         match="20240418000000/https://example.org/toll"),
+    Case("archive-missing", {}, "archive-missing", "claims/toll.yaml", 13, 5, mkdocs=(ARCHIVE_AFTER,),
+         match="python -m generator archive"),
+    Case("correction-missing", {}, "correction-missing", "claims/toll.yaml", 3, 10,
+         setup=published_then(claim(("verdict: accurate", "verdict: inaccurate"))), args=("--against", "HEAD"),
+         match="from `accurate` to `inaccurate`"),
+    Case("correction-updated", {}, "correction-updated", "claims/toll.yaml", 23, 10,
+         setup=published_then(claim(("en: The figure is right.}", "en: The figure is wrong.}"),
+                                    append="corrections:\n  - date: 2024-05-01\n    note: {ar: صُحّح., en: Fixed.}\n"
+                                           "updated: 2024-04-30\n")),
+         args=("--against", "HEAD"), match="`conclusion` \\(en\\) changed"),
+    Case("link-unknown-page", {"pages/about.en.md": PAGE}, "link-unknown-page", "pages/about.en.md", 3,
+         PAGE.splitlines()[2].index("/claims/nowhere/") + 1, match="no page `/claims/nowhere/`"),
+    Case("url-invalid-page-link", {"pages/about.en.md": "# About\n\nSee [the method](methodology.md).\n"},
+         "url-invalid", "pages/about.en.md", 3, 18, match="written from its root"),
     # --- placeholders and pages --------------------------------------------------------
     Case("todo-placeholder", {"claims/toll.yaml": claim(("en: The figure is right.}", 'en: "TODO: the conclusion"}'))},
          "todo-placeholder", "claims/toll.yaml", 4, 35, match="TODO: the conclusion"),
@@ -292,15 +348,16 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_diagnostic_code(content_tree, case: Case):
+def test_diagnostic_code(content_tree, tmp_path, case: Case):
     content = content_tree(case.files)
     if case.setup:
         case.setup(content)
-    proc, diags = validate_json(content)
+    project = project_copy(tmp_path, case.mkdocs) if case.mkdocs else ROOT
+    proc, diags = validate_json(content, *case.args, cwd=project)
     found = [d for d in diags if d["code"] == case.code]
     assert found, diags
     d = found[0]
-    assert same_file(d["path"], content / case.path), d
+    assert same_file(d["path"], content / case.path, project), d
     assert (d["line"], d["column"]) == (case.line, case.column), d
     assert d["severity"] == case.severity
     assert d["message"].strip() and d["help"].strip()
@@ -549,8 +606,8 @@ UNIT_TESTED = {"schema"}  # not reachable with the shipped schemas: see the test
 
 def test_every_code_has_a_case():
     covered = {c.code for c in CASES} | UNIT_TESTED
-    # `ref-{what}` is built from the kind of reference; the f-string hides these four.
-    emitted = _emitted_codes() | {"ref-verdict", "ref-topic", "ref-tag", "ref-article"}
+    # `ref-{what}` is built from the kind of reference (the f-string hides these four), `ref-person` passed on.
+    emitted = _emitted_codes() | {"ref-verdict", "ref-topic", "ref-tag", "ref-article", "ref-person"}
     assert {"yaml-syntax", "encoding", "quote-not-found", "id-invalid"} <= emitted  # the scan works
     missing = emitted - covered
     assert not missing, f"codes without a test case: {sorted(missing)}"

@@ -202,6 +202,43 @@ def test_pages_build_job_builds_strictly_and_uploads_site() -> None:
     assert built < names.index(upload["uses"])
 
 
+def _refusal(workflow: dict) -> tuple[int, dict]:
+    """The build job's step that refuses the example domain, and its position."""
+    steps_ = workflow["jobs"]["build"]["steps"]
+    return next((i, s) for i, s in enumerate(steps_) if "generator validate --public" in s.get("run", ""))
+
+
+def test_pages_refuses_to_deploy_the_example_domain_before_uploading() -> None:
+    workflow = load(PAGES)
+    names = [s.get("uses", s.get("run", "")) for s in workflow["jobs"]["build"]["steps"]]
+    built = next(i for i, n in enumerate(names) if "dev.py site --strict" in n)
+    upload = next(i for i, n in enumerate(names) if n.startswith("actions/upload-pages-artifact@"))
+    position, _ = _refusal(workflow)
+    assert built < position < upload
+
+
+@pytest.mark.slow
+def test_the_refusal_step_says_what_to_set_and_passes_real_addresses(tmp_path: Path) -> None:
+    from conftest import project_copy
+
+    _, step = _refusal(load(PAGES))
+    script = step["run"].replace(".venv/bin/python", sys.executable)
+
+    def run_step(project: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-c", script], cwd=project, capture_output=True, text=True, timeout=120)
+
+    sample = run_step(project_copy(tmp_path / "sample"))
+    assert sample.returncode != 0 and "Traceback" not in sample.stderr
+    for key in ("`site_url` is https://factcheck.example.org/", "`extra.organization.corrections.email`"):
+        assert key in sample.stderr, sample.stderr
+    assert "set it to the site's public address" in sample.stderr
+    real = project_copy(tmp_path / "real", (
+        ("site_url: https://factcheck.example.org/", "site_url: https://factcheck.desk.org/"),
+        ("    url: https://factcheck.example.org/", "    url: https://desk.org/"),
+        ("email: corrections@factcheck.example.org", "email: corrections@desk.org")))
+    assert run_step(real).returncode == 0
+
+
 def test_pages_deploy_job_alone_may_write_pages() -> None:
     workflow = load(PAGES)
     deploy = workflow["jobs"]["deploy"]
@@ -245,6 +282,15 @@ def test_ci_validates_with_annotations_checks_format_builds_and_tests() -> None:
     assert positions == sorted(positions), "ci.yml: build, validate, fmt --check, test, in that order"
 
 
+def test_ci_checks_corrections_against_the_pull_requests_base() -> None:
+    workflow = load(CI)
+    (checkout,) = uses_of(workflow, "actions/checkout")
+    assert checkout["with"]["fetch-depth"] == 2  # the merge commit and its first parent, the base
+    (step,) = [s for s in steps(workflow) if "generator validate" in s.get("run", "")]
+    assert step["env"]["EVENT"] == "${{ github.event_name }}"
+    assert '"$EVENT" = pull_request' in step["run"] and "--against HEAD^1" in step["run"]
+
+
 def test_ci_sets_up_python_311_with_pip_cache_and_node_20() -> None:
     workflow = load(CI)
     (py,) = uses_of(workflow, "actions/setup-python")
@@ -281,6 +327,7 @@ def test_vscode_maps_every_schema_to_its_content_files() -> None:
         "verdicts.schema.json": ["content/verdicts.yaml"],
         "topics.schema.json": ["content/topics.yaml"],
         "tags.schema.json": ["content/tags.yaml"],
+        "people.schema.json": ["content/people.yaml"],
     }
     for schema in settings["yaml.schemas"]:
         assert (ROOT / schema).is_file(), schema

@@ -19,6 +19,9 @@ def add_arguments(parser) -> None:
                              "under build/, git-ignored)")
     parser.add_argument("--strict", action="store_true", help="fail on any MkDocs warning")
     parser.add_argument("--no-search", action="store_true", help="no search index (faster previews)")
+    parser.add_argument("--drafts", action="store_true",
+                        help="an internal preview: include drafts and claims in review, bannered; every page "
+                             "noindex. Never publish it")
     parser.add_argument("--no-cache", action="store_true",
                         help="build every page again (the same bytes as an incremental build): for a site "
                              "folder someone edited by hand")
@@ -50,4 +53,4 @@ def run(args) -> int:
         if not folder.is_dir():
             raise UsageError(f"--merge {folder}: no such folder")
     return build(BuildOptions(args.content, site_dir, docs_dir, args.strict, not args.no_search, args.no_cache,
-                              args.shard, tuple(f.resolve() for f in args.merge or ())))
+                              args.shard, tuple(f.resolve() for f in args.merge or ()), args.drafts))

@@ -2,9 +2,10 @@
 
 Both write skeletons whose fields to fill hold `TODO: …` placeholders, which
 `validate` reports as `todo-placeholder` errors (fields with a rule of their
-own, such as `verdict: TODO` or `published: TODO`, are reported by that
-rule), so an unfinished file cannot be published by mistake. Neither ever
-replaces an existing file (O_EXCL).
+own, such as `verdict: TODO`, `reviewer: TODO` or `published: TODO`, are
+reported by that rule), so an unfinished file cannot be published by mistake.
+A new claim is a draft (`status: draft`) until the desk publishes it. Neither
+ever replaces an existing file (O_EXCL).
 """
 from __future__ import annotations
 
@@ -165,6 +166,7 @@ def _keys_of(path: Path) -> list[str]:
 def claim_skeleton(content: Path, article_id: str, lang: str, excerpt: dict, today: dt.date) -> str:
     other = "en" if lang == "ar" else "ar"
     data = {
+        "status": "draft",
         "claim": _bilingual("the claim checked, as its author made it"),
         "claimant": _bilingual("who made the claim"),
         "verdict": "TODO",
@@ -173,18 +175,23 @@ def claim_skeleton(content: Path, article_id: str, lang: str, excerpt: dict, tod
         "excerpts": [{"article": article_id, **excerpt, "translation": {other: _todo("the quote", other)}}],
         "sources": [{"url": "https://TODO", "title": "TODO: the source's title",
                      "publisher": "TODO: who published the source"}],
+        "reviewer": "TODO",
         "published": today,
     }
     body = dump(data, "claim")
     scale = ", ".join(_keys_of(content / "verdicts.yaml")) or "a key of verdicts.yaml"
     body = body.replace("\nverdict: TODO\n", f"\nverdict: TODO  # one of: {scale}\n", 1)
+    body = body.replace("status: draft\n", "status: draft  # then review; to publish, delete this line\n", 1)
+    people = _keys_of(content / "people.yaml")
+    desk = ", ".join(people[:8]) or "none yet"
+    body = body.replace("\nreviewer: TODO\n", f"\nreviewer: TODO  # who reviews it, a key of people.yaml: {desk}\n", 1)
     topics = ", ".join(_keys_of(content / "topics.yaml")[:8]) or "none yet"
     tags = ", ".join(_keys_of(content / "tags.yaml")[:8]) or "none yet"
     trailer = [
         "# Optional fields: remove the `# ` to use one.",
         f"# topic: {(_keys_of(content / 'topics.yaml') or ['a-topic'])[0]}  # a key of topics.yaml: {topics}",
         f"# tags: [{(_keys_of(content / 'tags.yaml') or ['a-tag'])[0]}]  # keys of tags.yaml: {tags}",
-        "# author: {ar: فريق التحقق, en: Fact-check desk}",
+        f"# author: {(people or ['an-id'])[0]}  # a key of people.yaml, or a name: {{ar: …, en: …}}",
         "# related: [another-claim-id]",
         "# Once published, a change is recorded with `updated:` and a `corrections:` entry (editors' guide).",
     ]

@@ -5,19 +5,17 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..load.tree import YAML_SUFFIXES
+from ..load.tree import REGISTRIES, YAML_SUFFIXES
 
 # (kind, folder relative to the content root or None for a top-level file, file name or None for "every YAML file")
-KINDS = (("verdicts", None, "verdicts.yaml"), ("topics", None, "topics.yaml"), ("tags", None, "tags.yaml"),
+KINDS = (*((name, None, f"{name}.yaml") for name in REGISTRIES),
          ("article", "articles", None), ("claim", "claims", None))
-
-SCHEMA_OF = {"verdicts": "verdicts", "topics": "topics", "tags": "tags", "article": "article", "claim": "claim"}
 
 
 def schema_comment(kind: str, nested: bool) -> str:
     """The first line of every content file: IDEs complete and check fields with it."""
     up = "../../" if nested else "../"
-    return f"# yaml-language-server: $schema={up}generator/schemas/{SCHEMA_OF[kind]}.schema.json"
+    return f"# yaml-language-server: $schema={up}generator/schemas/{kind}.schema.json"  # named after the kind
 
 
 def content_yaml_files(root: Path) -> list[tuple[Path, str]]:

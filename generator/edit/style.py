@@ -3,8 +3,9 @@
 The style:
 - keys in the order of the file's JSON Schema (`generator/schemas/`), so a
   bilingual text is always `ar:` then `en:`; keys the schema does not know
-  follow, in their original order. The entries of verdicts.yaml, topics.yaml
-  and tags.yaml keep their order: it is the display order.
+  follow, in their original order. The entries of the registries
+  (verdicts.yaml, topics.yaml, tags.yaml, people.yaml) keep their order: it is
+  the display order.
 - block style everywhere, 2-space indentation, list items indented under
   their key (`  - item`);
 - text on one line however long (no wrapping), plain when YAML allows it,
@@ -54,6 +55,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from ..diagnostics import Diagnostic
 from ..load import limits
+from ..load.tree import REGISTRIES
 from ..load.yaml_source import parse_yaml
 from .files import schema_comment
 
@@ -417,19 +419,25 @@ class Formatted:
     diagnostics: list[Diagnostic]
 
 
-def canonical(text: str, kind: str, display: str, nested: bool) -> Formatted:
-    """The canonical form of one content file's text (already decoded, newlines as `\\n`).
+def canonical(text: str, kind: str, display: str, nested: bool,
+              changes: dict[tuple, str] | None = None) -> Formatted:
+    """The canonical form of one content file's text (already decoded, newlines as `\\n`); `changes` sets
+    text values first, by path of keys and list indexes (`archive` adds fields: a new key takes its place
+    in the schema's order).
 
     YAML errors come back as the validator's diagnostics, with `text=None`.
-    Raises `Unsafe` if the result would not hold the same data and comments.
+    Raises `Unsafe` if the result would not hold the same data (as edited) and comments.
     """
     doc, problems = parse_yaml(text, display)
     if problems:
         return Formatted(None, problems)
     root = _yaml("safe").compose(text)  # libyaml is fast; the round-trip dumper below writes the comments back
     comments = find_comments(text, root)
+    for path, value in (changes or {}).items():
+        _set(root, path, value)
+        _set_data(doc.data, path, value)
     # verdicts, topics, tags: the top level keeps its order (the display order); its entries follow the schema
-    tree = _canonical(root, shape_of(kind), keep_order=kind in ("verdicts", "topics", "tags"))
+    tree = _canonical(root, shape_of(kind), keep_order=kind in REGISTRIES)
     orphans = _attach(tree, comments)
     header = list(comments.header)
     if not any(line.startswith("# yaml-language-server:") for line in header):
@@ -447,6 +455,29 @@ def _dump_tree(tree: Any, display: str) -> str:
     except YAMLError as exc:  # a shape the dumper cannot write: leave the file as it is
         raise Unsafe(f"{display}: the formatted text could not be written: {str(exc).splitlines()[0]}") from exc
     return out.getvalue()
+
+
+def _set(node: Node, path: tuple, value: str) -> None:
+    """Set `value` as text at `path` of a composed tree; the last key is added when missing."""
+    *parents, last = path
+    for step in parents:
+        node = node.value[step] if isinstance(node, SequenceNode) else _child(node, step)
+    for knode, vnode in node.value:
+        if str(knode.value) == last:
+            node.value.remove((knode, vnode))
+            break
+    node.value.append((ScalarNode(_STR, last), ScalarNode(_STR, value)))
+
+
+def _child(node: MappingNode, key: str) -> Node:
+    return next(v for k, v in node.value if str(k.value) == key)
+
+
+def _set_data(data: Any, path: tuple, value: str) -> None:
+    *parents, last = path
+    for step in parents:
+        data = data[step]
+    data[last] = value
 
 
 def _verify(before: str, data: Any, after: str, display: str) -> None:

@@ -2,7 +2,7 @@
 article metadata are parsed by validate, and only when the cache does not hold their checks.
 
 Layout (see README, "Content formats"):
-    verdicts.yaml  topics.yaml  tags.yaml (optional)
+    verdicts.yaml  topics.yaml  tags.yaml  people.yaml (all but verdicts.yaml optional)
     articles/<id>.yaml + articles/<id>.txt
     claims/<id>.yaml
     pages/<name>.<lang>.md   (about, methodology, corrections)
@@ -24,6 +24,8 @@ ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 YAML_SUFFIXES = (".yaml", ".yml")
 PAGES = ("about", "methodology", "corrections")  # the pages the site publishes, in every language
 QUIET = {".gitkeep"}  # kept so git keeps an empty folder: not content, not worth a warning
+# The registries: one YAML file each, keyed by id; only the verdict scale is required.
+REGISTRIES = ("verdicts", "topics", "tags", "people")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Corpus:
     verdicts: Document
     topics: Document
     tags: Document
+    people: Document
     articles: dict[str, ArticleSource] = field(default_factory=dict)
     claims: dict[str, Source] = field(default_factory=dict)
     pages: dict[tuple[str, str], str] = field(default_factory=dict)  # (name, lang) -> Markdown
@@ -195,12 +198,8 @@ def load_corpus(root: Path, load_yaml=load_yaml_file, read: Reader | None = None
     read = read or Reader()
     root = root.resolve()
     diags: list[Diagnostic] = []
-    corpus = Corpus(
-        root=root,
-        verdicts=_load_optional(root / "verdicts.yaml", root, diags, required=True, load_yaml=load_yaml),
-        topics=_load_optional(root / "topics.yaml", root, diags, required=False, load_yaml=load_yaml),
-        tags=_load_optional(root / "tags.yaml", root, diags, required=False, load_yaml=load_yaml),
-    )
+    corpus = Corpus(root, **{name: _load_optional(root / f"{name}.yaml", root, diags, required=name == "verdicts",
+                                                  load_yaml=load_yaml) for name in REGISTRIES})
 
     article_files = _entries(root / "articles", root, diags, YAML_SUFFIXES + (".txt",))
     metas = _by_id(article_files, YAML_SUFFIXES, diags)

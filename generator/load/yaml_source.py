@@ -215,14 +215,20 @@ def read_source(path: Path, display: str, max_bytes: int) -> Source:
     except OSError as exc:
         return failed(Diagnostic(display, 1, 1, Severity.ERROR, "file-unreadable", f"cannot read file: {exc.strerror}",
                                  "check the file's permissions"))
+    return source_from_bytes(raw, display)
+
+
+def source_from_bytes(raw: bytes, display: str) -> Source:
+    """A file's bytes as read_source reads them (a version of it from git, say)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = _lines_of(raw[:exc.start].decode("utf-8"))  # valid up to the bad byte
         line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
-        return failed(Diagnostic(display, line, column, Severity.ERROR, "encoding",
-                                 f"invalid UTF-8 at byte offset {exc.start} (byte 0x{raw[exc.start]:02x})",
-                                 "save the file as UTF-8; text pasted from another encoding must be converted"))
+        return Source(display, None, Diagnostic(display, line, column, Severity.ERROR, "encoding",
+                                                f"invalid UTF-8 at byte offset {exc.start} (byte 0x{raw[exc.start]:02x})",
+                                                "save the file as UTF-8; text pasted from another encoding must be "
+                                                "converted"))
     return Source(display, _lines_of(text), None, hashlib.blake2b(raw, digest_size=16).hexdigest())
 
 

@@ -68,7 +68,7 @@ class Preview:
             started = time.perf_counter()
             if self.units is None:
                 self.units = self.store.load()
-            checked, self.units = check_with(self.content, self.units, Reader(self.corpus, changed))
+            checked, self.units = check_with(self.content, self.units, Reader(self.corpus, changed), self.settings)
             self.corpus = checked.corpus
             self.store.save(self.units)
             checked_at = time.perf_counter()
@@ -78,7 +78,8 @@ class Preview:
                 log(f"preview not updated: {len(errors)} error(s); fix them and save again")
                 return False
             rendering = self.rendering = RenderPass(checked.content, self.settings, self.docs, checked.identities,
-                                                    previous=self.rendering)
+                                                    previous=self.rendering,
+                                                    drafts=True)  # drafts too, bannered: an editor reads them here
             shown = {self.targets[h].path for h in self.built if h in self.targets}
             rendering.render([page for path, page in rendering.stale.items() if path in shown])
             rendered = rendering.finish(with_site_files=False)

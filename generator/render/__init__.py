@@ -44,8 +44,8 @@ def render_page(page: Page, lang: str) -> str:
     from .jsonld import claim_review
 
     ctx = {**page.context, "lang": lang, "page_url": page.url, "page": page}
-    if page.template == "claim.md.j2":
-        ctx["jsonld"] = claim_review(page.context, lang)
+    if page.template == "claim.md.j2":  # no structured data says a draft is a review
+        ctx["jsonld"] = claim_review(page.context, lang) if page.context["claim"].is_published else None
     if page.template == "article.md.j2":
         ctx["article_html"] = article_html(page.context, lang)
     return environment().get_template(page.template).render(ctx)
@@ -66,10 +66,12 @@ class RenderPass:
     none of them (render/pages.py `FREE_TEXT`) recomputes only the keys of the pages that hold them."""
 
     def __init__(self, content: Content, settings: Settings, docs_dir: Path,
-                 known: dict[int, bytes] | None = None, previous: RenderPass | None = None) -> None:
-        """`known`: digests of model objects computed already (pipeline.check), by id."""
+                 known: dict[int, bytes] | None = None, previous: RenderPass | None = None,
+                 drafts: bool = False) -> None:
+        """`known`: digests of model objects computed already (pipeline.check), by id. `drafts`: an internal
+        preview (the content holds unpublished claims; every page is noindex and bannered)."""
         begin_pass()
-        self.content, self.settings, self.docs_dir = content, settings, docs_dir
+        self.content, self.settings, self.docs_dir, self.drafts = content, settings, docs_dir, drafts
         self.folder = DocsFolder(docs_dir)
         self.folder.open()
         self.identities = Identities(content, known or {})
@@ -81,11 +83,12 @@ class RenderPass:
         self.written = 0
         self._templates: dict[str, bytes] = {}
         changed = None
-        if previous is not None and all(template_digest(t, TEMPLATES) == d for t, d in previous._templates.items()):
+        if previous is not None and previous.drafts == drafts \
+                and all(template_digest(t, TEMPLATES) == d for t, d in previous._templates.items()):
             self._templates = dict(previous._templates)
             changed = _moved_nothing(previous, content)
         if changed is None:
-            self.pages = list(pages(content, settings))
+            self.pages = list(pages(content, settings, drafts))
             for page in self.pages:
                 self._keep_or_stale(page, self._key(page))
         else:  # the previous pass's pages, with the changed claims swapped in where they are held
@@ -152,7 +155,7 @@ def _moved_nothing(previous: RenderPass, content: Content) -> dict | None:
     else changed (no claim added or removed, every other model object the same); else None."""
     before = previous.content
     if any(getattr(before, f) is not getattr(content, f) and getattr(before, f) != getattr(content, f)
-           for f in ("verdicts", "topics", "tags", "articles", "pages", "languages")) \
+           for f in ("verdicts", "topics", "tags", "articles", "pages", "people", "languages")) \
             or before.claims.keys() != content.claims.keys():
         return None
     changed = {cid: claim for cid, claim in content.claims.items() if claim is not before.claims[cid]}
@@ -178,8 +181,9 @@ def _swapped(page: Page, claims: dict) -> Page:
     return Page(page.path, page.template, swap(page.context), page.group)
 
 
-def render(content: Content, settings: Settings, docs_dir: Path, known: dict[int, bytes] | None = None) -> Rendered:
+def render(content: Content, settings: Settings, docs_dir: Path, known: dict[int, bytes] | None = None,
+           drafts: bool = False) -> Rendered:
     """Render every page whose key changed (the build's render stage)."""
-    rendering = RenderPass(content, settings, docs_dir, known)
+    rendering = RenderPass(content, settings, docs_dir, known, drafts=drafts)
     rendering.render(list(rendering.stale.values()))
     return rendering.finish()

@@ -3,8 +3,11 @@
 Generated pages are Markdown files whose bodies are HTML blocks, so every
 editor's string is HTML-escaped by autoescape; Python-Markdown leaves raw
 HTML blocks alone, so no Markdown, attribute-list or snippet syntax in an
-editor's text is ever interpreted. The one Markdown field, `explanation`,
-is rendered here by markdown-it-py with raw HTML off.
+editor's text is ever interpreted. The Markdown an editor writes, a claim's
+`explanation` and the pages (about, methodology, corrections), is rendered
+here by markdown-it-py with raw HTML off; pages may also hold tables, mailto:
+links and links to the site's own pages (`/methodology/`), which are made
+relative to the page, in its language.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import datetime as dt
 import json
 from functools import cache, lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -25,33 +28,46 @@ from ..settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
 _SAFE_SCHEMES = ("http:", "https:", "#")
+_PAGE_SCHEMES = (*_SAFE_SCHEMES, "mailto:", "/")  # the validator checks each (validate/rules/page_links.py)
 
 
-def _markdown_renderer() -> MarkdownIt:
+def _markdown_renderer(schemes: tuple[str, ...]) -> MarkdownIt:
     # maxNesting as the validator's (rules/markdown.py): it refuses what would be cut off here.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
                                    "maxNesting": limits.MARKDOWN_MAX_NESTING})
     md.disable("image")  # editors' explanations link sources; images from anywhere are not embedded
     default_validate = md.validateLink
-    md.validateLink = lambda url: default_validate(url) and url.strip().lower().startswith(_SAFE_SCHEMES)
+    md.validateLink = lambda url: default_validate(url) and url.strip().lower().startswith(schemes) \
+        and not url.startswith("//")
     md.add_render_rule("link_open", _link_open)
     return md
 
 
 def _link_open(self, tokens, idx, options, env):
-    tokens[idx].attrSet("rel", "noopener nofollow")
+    href = tokens[idx].attrGet("href") or ""
+    if href.startswith("/"):  # one of the site's pages, from the language's root: relative to this page
+        tokens[idx].attrSet("href", (env["up"] + href[1:]) or "./")
+    elif not href.startswith(("#", "mailto:")):
+        tokens[idx].attrSet("rel", "noopener nofollow")
     return self.renderToken(tokens, idx, options, env)
 
 
-_md = _markdown_renderer()
+_md = _markdown_renderer(_SAFE_SCHEMES)
+_page_md = _markdown_renderer(_PAGE_SCHEMES).enable("table")
 
 
 def markdown(text: str, shift: int = 2) -> Markup:
     # Headings inside an explanation would compete with the page's own; shift them down two levels.
-    html = _md.render(text)
+    html = _md.render(text, {"up": ""})
     for level in (4, 3, 2, 1) if shift else ():
         html = html.replace(f"<h{level}>", f"<h{min(level + shift, 6)}>").replace(f"</h{level}>", f"</h{min(level + shift, 6)}>")
     return Markup(html.strip())
+
+
+@pass_context
+def page_markdown(ctx, text: str) -> Markup:
+    """An about, methodology or corrections page's Markdown: links to the site's pages made relative to this one."""
+    return Markup(_page_md.render(text, {"up": _up(ctx["page_url"])}).strip())
 
 
 @cache
@@ -116,6 +132,27 @@ def begin_pass() -> None:
     _FRAGMENTS.clear()
 
 
+@pass_context
+def report_links(ctx, title: str) -> list[tuple[str, str]]:
+    """(label key, href) of each way to report an error in the page titled `title`: the corrections form with
+    the page's address filled in, an e-mail with its title and address in the subject and body. The page
+    links the first as "report an error in this fact-check", the other by its label."""
+    settings, lang = ctx["settings"], ctx["lang"]
+    channel, address = settings.corrections, settings.url(lang, ctx["page_url"])
+    found = []
+    if channel.url:
+        if "{url}" in channel.url:
+            found.append(("report_form", channel.url.replace("{url}", quote(address, safe=""))))
+        else:
+            found.append(("report_form", channel.url + ("&" if "?" in channel.url else "?") + urlencode({"url": address})))
+    if channel.email:
+        subject = f"{strings()['report_subject'][lang]}: {title}"
+        body = strings()["report_body"][lang].format(url=address)
+        found.append(("report_email", f"mailto:{channel.email}?" + urlencode({"subject": subject, "body": body},
+                                                                                quote_via=quote)))
+    return found
+
+
 def _fragment_term(term: str) -> str:
     # Text Fragments: `-`, `&` and `,` inside a term must be percent-encoded; quote() never encodes `-`.
     return quote(" ".join(term.split()), safe="").replace("-", "%2D")
@@ -175,7 +212,7 @@ def environment(template_dir: Path = TEMPLATES) -> Environment:
     from .pages import anchor_id
 
     env.globals.update(t=t, url=url, memo=memo, text_fragment=text_fragment, split_title=split_title,
-                       anchor_id=anchor_id)
-    env.filters.update(markdown=markdown, date=date, tr=tr, to_json=to_json, fm=front_matter_value, e=escape,
-                       contrast_text=contrast_text)
+                       anchor_id=anchor_id, report_links=report_links)
+    env.filters.update(markdown=markdown, page_markdown=page_markdown, date=date, tr=tr, to_json=to_json,
+                       fm=front_matter_value, e=escape, contrast_text=contrast_text)
     return env

@@ -7,7 +7,9 @@ page's declaration of what it depends on: render/keys.py renders a page again ex
 template or its context changed, and a new page kind cannot forget a dependency.
 
 The few values every page needs (the verdict scale, for badges; the settings; `lastmod`, the date
-the sitemap gives the page) are put in by `_page`.
+the sitemap gives the page; `drafts`, true in an internal preview, whose pages are `noindex` and
+bannered) are put in by `Site.page`. A public build never sees a claim that is not published: the
+pipeline drops them from the model first (model.Content.published_only).
 """
 from __future__ import annotations
 
@@ -77,9 +79,11 @@ def _pager_links(path: str, n: int, total: int) -> list:
 class Site:
     """The content and the lookups every page kind shares, computed once per render pass."""
 
-    def __init__(self, content: Content, settings: Settings) -> None:
-        self.content, self.settings = content, settings
+    def __init__(self, content: Content, settings: Settings, drafts: bool = False) -> None:
+        self.content, self.settings, self.drafts = content, settings, drafts
         self.claims = newest_first(content.claims.values())
+        self.written: dict[str, list[Claim]] = {p: [] for p in content.people}
+        self.reviewed: dict[str, list[Claim]] = {p: [] for p in content.people}
         self.by_article: dict[str, list[Claim]] = {a: [] for a in content.articles}
         self.by_topic: dict[str, list[Claim]] = {t: [] for t in content.topics}
         self.by_verdict: dict[str, list[Claim]] = {v: [] for v in content.verdicts}
@@ -92,6 +96,10 @@ class Site:
             self.by_verdict[claim.verdict].append(claim)
             for tag in claim.tags:
                 self.by_tag[tag].append(claim)
+            if isinstance(claim.author, str):
+                self.written[claim.author].append(claim)
+            if claim.reviewer:
+                self.reviewed[claim.reviewer].append(claim)
         dates = [c.date for c in self.claims if c.date] + [a.published for a in content.articles.values()]
         # The newest date in the content: the "last modified" of pages that list everything.
         self.newest = max(dates, default=dt.date(1970, 1, 1))
@@ -101,7 +109,7 @@ class Site:
         # `lastmod` goes into each page's front matter; the MkDocs hook makes it the page's date instead
         # of the build date, so identical content gives an identical site on any day.
         return Page(path, template, {"settings": self.settings, "verdicts": self.content.verdicts,
-                                     "lastmod": lastmod or self.newest, **context}, group)
+                                     "lastmod": lastmod or self.newest, "drafts": self.drafts, **context}, group)
 
     def paged(self, path: str, template: str, items: list, key: str = "claims", per_page: int = PER_PAGE,
               **context) -> Iterator[Page]:
@@ -188,11 +196,15 @@ def claims(site: Site) -> Iterator[Page]:
     content = site.content
     for claim in content.claims.values():
         group = f"topic:{claim.topic}" if claim.topic else f"claim:{claim.id}"  # with its comparison page
+        by_id = isinstance(claim.author, str)
         yield site.page(f"claims/{claim.id}", "claim.md.j2", claim.date or site.newest, group, claim=claim,
                         articles={aid: content.articles[aid] for aid in claim.articles},
                         topic=content.topics[claim.topic] if claim.topic else None,
                         tags=[content.tags[t] for t in claim.tags],
-                        related=[content.claims[r] for r in claim.related], same_topic=site.same_topic(claim))
+                        related=[content.claims[r] for r in claim.related], same_topic=site.same_topic(claim),
+                        author=content.people[claim.author] if by_id else None,
+                        author_text=None if by_id else claim.author,
+                        reviewer=content.people[claim.reviewer] if claim.reviewer else None)
 
 
 def articles(site: Site) -> Iterator[Page]:
@@ -201,6 +213,14 @@ def articles(site: Site) -> Iterator[Page]:
         yield site.page(f"articles/{article.id}", "article.md.j2",
                         max([article.published, *(c.date for c in quoting if c.date)]), f"article:{article.id}",
                         article=article, claims=quoting, tally=site.tally(quoting))
+
+
+def people(site: Site) -> Iterator[Page]:
+    for pid, person in site.content.people.items():
+        written, reviewed = site.written[pid], site.reviewed[pid]
+        dates = [c.date for c in written + reviewed if c.date]
+        yield site.page(f"people/{pid}", "person.md.j2", max(dates, default=site.newest), person=person,
+                        written=written, reviewed=reviewed)
 
 
 def verdicts(site: Site) -> Iterator[Page]:
@@ -217,10 +237,10 @@ def tags(site: Site) -> Iterator[Page]:
                               heading=tag.label)
 
 
-KINDS = (home, all_claims, article_index, comparison, search, static_pages, claims, articles, verdicts, tags)
+KINDS = (home, all_claims, article_index, comparison, search, static_pages, claims, articles, people, verdicts, tags)
 
 
-def pages(content: Content, settings: Settings) -> Iterator[Page]:
-    site = Site(content, settings)
+def pages(content: Content, settings: Settings, drafts: bool = False) -> Iterator[Page]:
+    site = Site(content, settings, drafts)
     for kind in KINDS:
         yield from kind(site)

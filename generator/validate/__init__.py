@@ -15,10 +15,10 @@ import pickle
 from dataclasses import dataclass, replace
 
 from ..diagnostics import Diagnostic, has_errors, sort_key
-from ..load.tree import Corpus
+from ..load.tree import REGISTRIES, Corpus
 from ..process import fork_map
 from . import rules  # noqa: F401  (registers the rules)
-from .context import LANGUAGES, Context
+from .context import LANGUAGES, Context, status_of
 from .registry import RULES
 
 __all__ = ["LANGUAGES", "Context", "Unit", "Validated", "validate"]
@@ -32,6 +32,7 @@ class Unit:
     diagnostics: tuple[Diagnostic, ...]
     model: object | None  # its Article or Claim; None when it has errors
     language: str | None = None  # an article's language, which claims' rules ask for
+    status: str | None = None  # a claim's status, which the rules of claims naming it ask for
     identity: bytes = b""  # a digest of the model: render/keys.py stands it in for the model
 
 
@@ -61,15 +62,16 @@ def _reusable(unit: Unit | None, digest: str, ctx: Context) -> bool:
 
 
 def validate(corpus: Corpus, ctx: Context | None = None, previous: dict[str, Unit] | None = None,
-             code: str = "") -> Validated:
-    """`code`: a digest of the validator's code; units made by other code are not reused."""
+             code: str = "", policy=None, history=None) -> Validated:
+    """`code`: a digest of the validator's code; units made by other code are not reused. `policy` and
+    `history`: see Context."""
     from .. import model
 
-    ctx = ctx or Context(corpus)
+    ctx = ctx or Context(corpus, policy, history)
     previous = previous or {}
     found: list[Diagnostic] = list(corpus.diagnostics)
     for r in RULES:
-        if r.kind in ("verdicts", "topics", "tags"):
+        if r.kind in REGISTRIES:
             doc = getattr(corpus, r.kind)
             if doc.data is not None:
                 found.extend(r.check(doc, ctx))
@@ -89,6 +91,10 @@ def validate(corpus: Corpus, ctx: Context | None = None, previous: dict[str, Uni
         units[uid] = unit
         ctx.languages[aid] = unit.language
 
+    for cid, source in corpus.claims.items():  # the status of unchanged claims, for the rules of claims naming them
+        unit = previous.get(f"claim:{cid}")
+        if unit is not None and source.digest and unit.digest == f"{source.digest}:{salt}":
+            ctx.statuses[cid] = unit.status
     todo = []
     for cid, source in corpus.claims.items():
         digest, uid = f"{source.digest}:{salt}", f"claim:{cid}"
@@ -106,7 +112,8 @@ def validate(corpus: Corpus, ctx: Context | None = None, previous: dict[str, Uni
         out = []
         for cid, source, digest in part:
             doc, load_diags = source.parse()
-            out.append((f"claim:{cid}", _check("claim", cid, doc, load_diags, ctx, digest, build_claim)))
+            unit = _check("claim", cid, doc, load_diags, ctx, digest, build_claim)
+            out.append((f"claim:{cid}", replace(unit, status=status_of(doc.data))))
         return out
 
     for uid, unit in fork_map(check_claims, todo):  # both cores when there are many

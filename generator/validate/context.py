@@ -1,4 +1,5 @@
-"""What rules share: the registries' keys, the other files' ids, each article's language and text.
+"""What rules share: the registries' keys, the other files' ids, each article's language and text, each
+claim's status, the desk's policies and the claims as last published (`validate --against`).
 
 The context is the one way a rule (or the model) reads beyond its own file, and it records every read
 while a file is checked: that record is the file's declared dependencies. A file's checks are reused
@@ -13,10 +14,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..anchor.match import Anchor, ArticleIndex, anchor
-from ..load.tree import Corpus
-from ..model import LANGUAGES  # noqa: F401  (site languages; the first is the default)
+from ..load.tree import REGISTRIES, Corpus
+from ..model import LANGUAGES, PUBLISHED  # noqa: F401  (site languages; the first is the default)
+from ..settings import Policy
 
-Read = tuple  # ("has", "topics", "x"), ("all", "claims"), ("text", "article-id"), …
+Read = tuple  # ("has", "topics", "x"), ("all", "claims"), ("text", "article-id"), ("status", "claim-id"), …
+STATUSES = ("draft", "review", PUBLISHED)
+
+
+def status_of(data) -> str | None:
+    """A claim file's status (none written: published); None when its data cannot say (its own error)."""
+    status = data.get("status", PUBLISHED) if isinstance(data, dict) else None
+    return status if status in STATUSES else None
 
 
 def _keys(data) -> frozenset[str] | None:
@@ -54,14 +63,17 @@ class Ids(frozenset):
 
 
 class Context:
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus, policy: Policy | None = None, history=None) -> None:
+        """`history`: the claims as last published (validate/history.py), when validate runs --against a ref."""
         self.corpus = corpus
         self.languages: dict[str, str | None] = {}  # article id → its language, set by validate
+        self.statuses: dict[str, str | None] = {}  # claim id → its status; validate fills in the cached ones
+        self._policy = policy or Policy()
+        self._history = history
         self._indexes: dict[str, ArticleIndex] = {}
         self._anchors: dict[tuple[str, str, str, str], Anchor] = {}
-        self._sets = {"verdicts": _keys(corpus.verdicts.data), "topics": _keys(corpus.topics.data),
-                      "tags": _keys(corpus.tags.data), "claims": frozenset(corpus.claims),
-                      "articles": frozenset(corpus.articles)}
+        self._sets = {name: _keys(getattr(corpus, name).data) for name in REGISTRIES}
+        self._sets.update(claims=frozenset(corpus.claims), articles=frozenset(corpus.articles))
         self._all: dict[str, str] = {}
         self._reads: dict[Read, object] | None = None
 
@@ -98,6 +110,15 @@ class Context:
         if kind == "text":
             source = self.corpus.articles.get(read[1])
             return source.text_digest if source is not None and source.text is not None else None
+        if kind == "status":
+            if read[1] not in self.statuses:  # a claim not checked yet: its file says
+                source = self.corpus.claims.get(read[1])
+                self.statuses[read[1]] = status_of(source.parse()[0].data) if source is not None else None
+            return self.statuses[read[1]]
+        if kind == "policy":
+            return getattr(self._policy, read[1])
+        if kind == "published":
+            return self._history.oid(read[1]) if self._history is not None else None
         raise ValueError(f"unknown read {read!r}")
 
     # --- what rules read ------------------------------------------------------------------------
@@ -120,6 +141,10 @@ class Context:
         return self._ids("tags")
 
     @property
+    def people(self) -> Ids | None:
+        return self._ids("people")
+
+    @property
     def claim_ids(self) -> Ids:
         return self._ids("claims")
 
@@ -127,12 +152,32 @@ class Context:
     def article_ids(self) -> Ids:
         return self._ids("articles")
 
+    def _read(self, read: Read):
+        answer = self.current(read)
+        self.note(read, answer)
+        return answer
+
+    def claim_status(self, claim_id: str) -> str | None:
+        """Another claim's status (draft, review, published), None when its file cannot say."""
+        return self._read(("status", claim_id))
+
+    def policy(self, name: str):
+        """One policy of mkdocs.yml (settings.Policy): `review`, `archive_after`, `archive_hosts`."""
+        return self._read(("policy", name))
+
+    def published_version(self, claim_id: str) -> dict | None:
+        """The claim's data as last published (at the ref of `validate --against`); None when there is no ref,
+        or the claim was not published there."""
+        if self._read(("published", claim_id)) is None:
+            return None
+        data = self._history.data(claim_id)
+        return data if status_of(data) == PUBLISHED else None
+
     def article_language(self, article_id: str) -> str | None:
-        self.note(("language", article_id), self.languages.get(article_id))
-        return self.languages.get(article_id)
+        return self._read(("language", article_id))
 
     def article_text(self, article_id: str) -> str | None:
-        self.note(("text", article_id), self.current(("text", article_id)))
+        self._read(("text", article_id))
         source = self.corpus.articles.get(article_id)
         return source.text if source is not None else None
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
+from ..load.tree import REGISTRIES
 
-KINDS = ("verdicts", "topics", "tags", "article", "claim", "corpus")
+KINDS = (*REGISTRIES, "article", "claim", "corpus")
 
 
 @dataclass(frozen=True)

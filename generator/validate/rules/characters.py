@@ -8,12 +8,13 @@ from pathlib import PurePath
 
 from ... import chars
 from ...diagnostics import Diagnostic, Severity
-from ...load.tree import display_path
+from ...load.tree import REGISTRIES, display_path
 from ..registry import rule
 from ._access import field_name, walk
 
 # Values that are ids, URLs, dates or one of a fixed set: no direction character belongs in them.
-IDENTIFIERS = {"id", "article", "topic", "verdict", "url", "date", "published", "updated", "language", "color"}
+IDENTIFIERS = {"id", "article", "topic", "verdict", "url", "date", "published", "updated", "language", "color",
+               "status", "reviewer", "archive"}
 IDENTIFIER_LISTS = {"tags", "related"}
 MARKDOWN = "explanation"
 
@@ -65,7 +66,7 @@ def yaml_strings(doc, ctx=None):
             yield doc.diag(path, f.code, *message(subject, text, f), key=is_key)
 
 
-for _kind in ("claim", "article", "verdicts", "topics", "tags"):
+for _kind in ("claim", "article", *REGISTRIES):
     rule(_kind)(yaml_strings)
 
 

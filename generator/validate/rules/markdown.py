@@ -18,9 +18,16 @@ from ..registry import rule
 from . import characters, urls
 from ._access import text
 
-_md = MarkdownIt("commonmark", {"html": False, "maxNesting": limits.MARKDOWN_MAX_NESTING})
-_md.validateLink = lambda url: True  # see every link, to report the unsafe ones
-_md.normalizeLink = lambda url: url  # as written, not percent-encoded: an invisible character stays visible
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": limits.MARKDOWN_MAX_NESTING})
+    md.validateLink = lambda url: True  # see every link, to report the unsafe ones
+    md.normalizeLink = lambda url: url  # as written, not percent-encoded: an invisible character stays visible
+    return md
+
+
+_md = _parser()  # explanations
+page_parser = _parser().enable("table")  # the about, methodology and corrections pages, as render/env.py's
 _CONTAINERS = {"blockquote_open": 1, "bullet_list_open": 1, "ordered_list_open": 1,
                "blockquote_close": -1, "bullet_list_close": -1, "ordered_list_close": -1}
 # Direction characters free text may hold but a URL may not; the others the character rule reports.
@@ -43,11 +50,12 @@ def _too_deep_message(subject: str, line: int) -> tuple[str, str]:
             f"nest at most {limits.MAX_MARKDOWN_DEPTH} levels: flatten the lists, or quote less deeply")
 
 
-def _links(tokens):
+def links(tokens):
+    """(0-based line of the block it is in, address) of every link and image."""
     for block in tokens:
         for tok in block.children or ():
             if tok.type in ("link_open", "image"):
-                yield tok.attrGet("href") or tok.attrGet("src") or ""
+                yield (block.map[0] if block.map else 0), tok.attrGet("href") or tok.attrGet("src") or ""
 
 
 def _link_problem(href: str, where: str) -> tuple[str, str, str] | None:
@@ -75,7 +83,7 @@ def explanation(doc, ctx):
         tokens = _md.parse(body)
         if line := too_deep(tokens):
             yield doc.diag(path, "markdown-too-deep", *_too_deep_message(where, line), key=False)
-        for href in _links(tokens):
+        for _, href in links(tokens):
             if not href.startswith("#") and (found := _link_problem(href, where)):
                 yield doc.diag(path, *found, key=False)
 
@@ -83,6 +91,6 @@ def explanation(doc, ctx):
 @rule("corpus")
 def pages(ctx):
     for (name, lang), body in sorted(ctx.corpus.pages.items()):
-        if line := too_deep(_md.parse(body)):
+        if line := too_deep(page_parser.parse(body)):
             path = display_path(Path(ctx.corpus.root) / "pages" / f"{name}.{lang}.md")
             yield Diagnostic(path, line, 1, Severity.ERROR, "markdown-too-deep", *_too_deep_message("the page", line))

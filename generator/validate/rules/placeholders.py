@@ -5,15 +5,16 @@ containing the word TODO (`TODO: the claim, in Arabic`), so an unfinished
 file cannot be published by mistake: every TODO is reported, pointing at
 the field. Fields whose own rule already rejects a TODO with a more useful
 message (a verdict, topic, tag, related claim or article id; a date; a
-language) are left to that rule, so each problem is reported once.
+language, a reviewer) are left to that rule, so each problem is reported once.
 """
 import re
 
+from ...load.tree import REGISTRIES
 from ..registry import rule
 from ._access import field_name, walk
 
 TODO_RE = re.compile(r"\bTODO\b")
-_OWN_RULE = {"verdict", "topic", "article", "date", "published", "updated", "id", "language"}
+_OWN_RULE = {"verdict", "topic", "article", "date", "published", "updated", "id", "language", "reviewer", "status"}
 _OWN_RULE_LISTS = {"tags", "related"}
 
 
@@ -36,5 +37,5 @@ def placeholders(doc, ctx=None):
                        key=False)
 
 
-for _kind in ("claim", "article", "verdicts", "topics", "tags"):
+for _kind in ("claim", "article", *REGISTRIES):
     rule(_kind)(placeholders)

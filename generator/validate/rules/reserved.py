@@ -1,4 +1,4 @@
-"""Ids the site's layout uses for its own pages cannot name a claim, article, topic, tag or verdict.
+"""Ids the site's layout uses for its own pages cannot name a claim, article, topic, tag, verdict or person.
 
 Each id becomes a folder: a claim `index` would replace the all-claims listing (claims/index), an article
 `index` the articles listing; `page` collides with pagination (`articles/page/2/`, `compare/page/2/`,
@@ -41,16 +41,13 @@ def article_id(doc, ctx):
     return _file(doc, "article")
 
 
-@rule("verdicts")
-def verdict_ids(doc, ctx):
-    return _keys(doc, "verdict")
+def _registry_rule(kind: str, what: str) -> None:
+    def ids(doc, ctx):
+        return _keys(doc, what)
+
+    ids.__name__ = f"{what}_ids"
+    rule(kind)(ids)
 
 
-@rule("topics")
-def topic_ids(doc, ctx):
-    return _keys(doc, "topic")
-
-
-@rule("tags")
-def tag_ids(doc, ctx):
-    return _keys(doc, "tag")
+for _kind, _what in {"verdicts": "verdict", "topics": "topic", "tags": "tag", "people": "person"}.items():
+    _registry_rule(_kind, _what)

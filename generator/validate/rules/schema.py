@@ -18,6 +18,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from ... import chars
+from ...load.tree import REGISTRIES
 from ...load.yaml_source import Document
 from ..ecma import ecma_regex
 from ..fastschema import predicate
@@ -173,5 +174,5 @@ def _schema_rule(kind: str) -> None:
     rule(kind)(schema)
 
 
-for _kind in ("verdicts", "topics", "tags", "article", "claim"):
+for _kind in (*REGISTRIES, "article", "claim"):
     _schema_rule(_kind)

@@ -1,6 +1,6 @@
 """URLs are absolute http(s) (no javascript:, data:, …) and lead where they seem to.
 
-The article's and the sources' `url` here; links in explanations are checked with `problem` too, by
+The article's, the sources' (and their archived copies') and the people's `url` here; links in explanations are checked with `problem` too, by
 markdown.py, which parses each explanation once. A URL with invisible characters is left to the
 character rule (characters.py), which names them.
 """
@@ -48,4 +48,12 @@ def article_url(doc, ctx):
 @rule("claim")
 def source_urls(doc, ctx):
     for i, item in items(doc.data, "sources"):
-        yield from _check(doc, ("sources", i, "url"), item.get("url"))
+        for key in ("url", "archive"):
+            yield from _check(doc, ("sources", i, key), item.get(key))
+
+
+@rule("people")
+def people_urls(doc, ctx):
+    for person, entry in doc.data.items():
+        if isinstance(entry, dict):
+            yield from _check(doc, (person, "url"), entry.get("url"))
