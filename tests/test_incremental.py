@@ -173,7 +173,7 @@ def test_nothing_changed_is_nothing_to_do(tmp_path):
     assert _inodes(site) == inodes
 
 
-@pytest.mark.parametrize("edit", ["free-text", "verdict", "new-claim"])
+@pytest.mark.parametrize("edit", ["free-text", "verdict", "new-claim", "status", "author"])
 def test_the_previews_shortcut_gives_the_keys_a_full_pass_gives(tmp_path, edit):
     """The preview's render pass reuses the previous page list when claims changed in free text only
     (render/__init__.py): its keys and stale pages are those of a pass computed from scratch."""
@@ -185,18 +185,28 @@ def test_the_previews_shortcut_gives_the_keys_a_full_pass_gives(tmp_path, edit):
     content, settings = tmp_path / "content", load_settings()
     generate(content, 40, seed=12)
     first, units = check_with(content, {})  # as the preview: unchanged files keep their model objects
-    render(first.content, settings, tmp_path / "docs", first.identities)
-    previous = RenderPass(first.content, settings, tmp_path / "docs", first.identities)
+    (content / "people.yaml").write_text("nadia:\n  name: {ar: نادية, en: Nadia}\n  role: {ar: محررة, en: Editor}\n",
+                                         encoding="utf-8")
+    first, units = check_with(content, units)
+    # drafts=True, as the preview renders: a status change keeps the claim's page but moves it in listings
+    render(first.content, settings, tmp_path / "docs", first.identities, drafts=True)
+    previous = RenderPass(first.content, settings, tmp_path / "docs", first.identities, drafts=True)
     claim = content / "claims/claim-00006.yaml"
     if edit == "free-text":
         _edit(claim, r'(^conclusion:\n  ar: ")', r"\1مراجعة ")
     elif edit == "verdict":
         _edit(claim, r"^verdict: (\S+)", "verdict: unproven")
+    elif edit == "status":  # the page gets its banner; listings are selected by it
+        claim = _unreferenced_claim(content)  # a published claim may not link to one in review
+        claim.write_text("status: review\n" + claim.read_text(encoding="utf-8"), encoding="utf-8")
+    elif edit == "author":  # the claim moves onto a person's page
+        _edit(claim, r"^(author:\n(  .*\n)+)", "author: nadia\n")
     else:
         shutil.copy(claim, content / "claims/claim-77777.yaml")
     second, _ = check_with(content, units)
-    reused = RenderPass(second.content, settings, tmp_path / "docs", second.identities, previous=previous)
-    fresh = RenderPass(second.content, settings, tmp_path / "docs", second.identities)
+    reused = RenderPass(second.content, settings, tmp_path / "docs", second.identities, previous=previous,
+                        drafts=True)
+    fresh = RenderPass(second.content, settings, tmp_path / "docs", second.identities, drafts=True)
     assert reused.all_keys == fresh.all_keys
     assert sorted(reused.stale) == sorted(fresh.stale) and reused.stale
     assert [p.path for p in reused.pages] == [p.path for p in fresh.pages]
