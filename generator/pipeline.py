@@ -25,6 +25,7 @@ from .diagnostics import Diagnostic, has_errors
 from .publish.owned import MARKER
 
 if TYPE_CHECKING:
+    from .cards import Cards
     from .model import Content
     from .render import Rendered
     from .settings import Settings
@@ -70,7 +71,8 @@ def check_with(content_dir: Path, previous: dict) -> tuple[Checked, dict]:
 
 # --- the build key -----------------------------------------------------------------------------------------
 
-# Packages whose version changes what a build makes: the engine's (engine/mkdocs.py) and these.
+# Packages whose version changes what a build makes: the engine's (engine/mkdocs.py), the share cards'
+# (cards/) and these.
 PACKAGES = ("jinja2", "markdown-it-py", "ruamel.yaml", "jsonschema", "rapidfuzz", "babel", "pagefind")
 
 
@@ -100,11 +102,12 @@ def content_digest(content_dir: Path) -> bytes:
 def build_key(content_dir: Path, settings: Settings, options: str) -> str:
     """A digest of everything a build reads: the content's bytes, the generator's code and templates,
     mkdocs.yml, the Python and package versions, and the options that change the output."""
+    from .cards import PACKAGES as CARD_PACKAGES
     from .engine.mkdocs import engine_digest
     from .render.keys import source_digest
 
     versions = []
-    for name in PACKAGES:
+    for name in PACKAGES + CARD_PACKAGES:
         try:
             versions.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -124,9 +127,13 @@ class Prepared:
     diagnostics: list[Diagnostic]
     rendered: Rendered | None = None
     summary: str = ""
+    cards: Cards | None = None  # the claim pages' share cards (none for a shard: the merge draws them)
 
 
-def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path | None) -> Prepared:
+def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path | None,
+            cards: bool = True) -> Prepared:
+    """validate → render, then the share cards (drawn anew without `cache`, as everything else is)."""
+    from .cards import draw_cards
     from .render import render
 
     checked = check(content_dir, cache)
@@ -135,7 +142,9 @@ def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path |
     content = checked.content
     summary = (f"{len(content.claims):,} claims, {len(content.articles):,} articles × "
                f"{len(settings.languages)} languages")
-    return Prepared(checked.diagnostics, render(content, settings, docs_dir, checked.identities), summary)
+    rendered = render(content, settings, docs_dir, checked.identities)
+    drawn = draw_cards(content, settings, work_dir(content_dir) / "cards", reuse=cache is not None) if cards else None
+    return Prepared(checked.diagnostics, rendered, summary, drawn)
 
 
 # --- the stages after render -----------------------------------------------------------------------------
@@ -200,18 +209,21 @@ def build(options: BuildOptions) -> int:
             return 0
         log(f"validating {options.content} …")
         cache = None if options.no_cache else work_dir(options.content) / "cache.sqlite"
-        # Forked: the content model (~0.4 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
-        prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache)
-        _report(prepared.diagnostics)
-        if prepared.rendered is None:
-            log("build stopped: fix the errors above; nothing was written")
-            return 1
-        rendered = prepared.rendered
-        log(f"building {what}: {prepared.summary}")
-        log(f"  validate+render: {figures}; Markdown files: {rendered.stats.written:,} written, "
-            f"{rendered.stats.unchanged:,} unchanged, {rendered.stats.deleted:,} deleted")
         try:
-            stages = _Stages(settings, options, state, key, current, rendered)
+            # Forked: the content model (~0.4 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
+            prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache,
+                                         not options.shard)
+            _report(prepared.diagnostics)
+            if prepared.rendered is None:
+                log("build stopped: fix the errors above; nothing was written")
+                return 1
+            rendered = prepared.rendered
+            log(f"building {what}: {prepared.summary}")
+            log(f"  validate+render: {figures}; Markdown files: {rendered.stats.written:,} written, "
+                f"{rendered.stats.unchanged:,} unchanged, {rendered.stats.deleted:,} deleted")
+            if prepared.cards is not None:
+                log(f"  {prepared.cards.summary()}")
+            stages = _Stages(settings, options, state, key, current, rendered, prepared.cards)
             if options.shard:
                 stages.publish_shard(*options.shard)
             else:
@@ -235,12 +247,13 @@ def _diagnostic(row: dict) -> Diagnostic:
 class _Stages:
     """engine → search → publish, for one build: each stage adds to `site` (the new site's files)."""
 
-    def __init__(self, settings: Settings, options: BuildOptions, state, key: str, current, rendered: Rendered):
+    def __init__(self, settings: Settings, options: BuildOptions, state, key: str, current, rendered: Rendered,
+                 cards: Cards | None = None):
         from . import engine
         from .engine import mkdocs
 
         self.settings, self.options, self.state, self.key = settings, options, state, key
-        self.current, self.rendered = current, rendered
+        self.current, self.rendered, self.cards = current, rendered, cards
         self.site = Site()
         self.engine_digest = mkdocs.engine_digest(settings).hex()
         self.pages: dict[str, str] = {}  # HTML file → digest of its Markdown
@@ -303,6 +316,11 @@ class _Stages:
                 self.site.add(rel, (self.options.docs_dir / rel).read_bytes(), digest)
         for rel, body in self.rendered.site_files.items():
             self.site.add(rel, body)
+        for rel, (path, digest) in (self.cards.files.items() if self.cards else ()):
+            if current is not None and current.files.get(rel) == digest:
+                self.site.carry(rel, digest)  # published already: no need of the drawn file
+            else:
+                self.site.add(rel, path, digest)
 
     def _shards(self) -> dict[str, Path]:
         """The HTML files of the shard folders to merge (checked: this build's inputs, every shard)."""

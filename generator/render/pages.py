@@ -23,6 +23,7 @@ LATEST = 20  # claims on the home page
 PER_PAGE = 100  # items per listing page: claims of a verdict or tag, articles
 TOPICS_PER_PAGE = 50  # topics per page of the comparison's index: each shows up to a tally of every verdict
 STATIC_PAGES = ("about", "methodology", "corrections")
+CARD, CARD_SIZE = "card.png", (1200, 630)  # a claim page's share card, beside its HTML (generator/cards/)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class Page:
     @property
     def lastmod(self) -> dt.date:
         return self.context["lastmod"]
+
+
+def claim_url(claim_id: str) -> str:
+    """A claim page's URL, relative to its language root (the `claims` kind's pages, as Page.url says)."""
+    return f"claims/{claim_id}/"
 
 
 def anchor_id(claim_id: str, index: int) -> str:
