@@ -41,7 +41,7 @@ class Script:
 
 # Noto Sans Arabic also has Latin letters and digits, Noto Sans has no Arabic: a card with any Arabic letter
 # is drawn in the first. Arabic marks sit above and below the letters: its lines need more room.
-ARABIC = Script("Noto Sans Arabic", above=1.2, below=0.5, leading=1.7)
+ARABIC = Script("Noto Sans Arabic", above=1.2, below=0.5, leading=1.6)
 LATIN = Script("Noto Sans", above=0.8, below=0.25, leading=1.3)
 
 
@@ -148,7 +148,8 @@ def _claim(pen: Pen, claim: str, width: float) -> tuple[list[str], int]:
     """The claim's lines and size: the largest size at which it fits whole, else the smallest, cut. Sizes its
     length alone rules out are not tried (wrapping is most of the measuring)."""
     s = pen.script
-    room = FOOTER_Y - BODY_TOP - 2 * GAP - (s.above + s.below) * SMALL * 2 - 2 * GAP
+    # room for the claim: the body less the kicker, the claimant, the gaps between them and a gap above and below
+    room = FOOTER_Y - BODY_TOP - (s.above + s.below) * SMALL * 2 - 4 * GAP
     length = pen.width(claim, pen.font(CLAIM_SIZES[0], 700)) / CLAIM_SIZES[0]  # its width per unit of size
     for size in CLAIM_SIZES:
         max_lines = max(1, int((room - (s.above + s.below) * size) // (s.leading * size)) + 1)
