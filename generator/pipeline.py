@@ -219,7 +219,8 @@ def build(options: BuildOptions) -> int:
                 return 1
             rendered = prepared.rendered
             log(f"building {what}: {prepared.summary}")
-            log(f"  validate+render: {figures}; Markdown files: {rendered.stats.written:,} written, "
+            ran = "validate+render" + ("+cards" if prepared.cards is not None else "")
+            log(f"  {ran}: {figures}; Markdown files: {rendered.stats.written:,} written, "
                 f"{rendered.stats.unchanged:,} unchanged, {rendered.stats.deleted:,} deleted")
             if prepared.cards is not None:
                 log(f"  {prepared.cards.summary()}")
@@ -316,11 +317,11 @@ class _Stages:
                 self.site.add(rel, (self.options.docs_dir / rel).read_bytes(), digest)
         for rel, body in self.rendered.site_files.items():
             self.site.add(rel, body)
-        for rel, (path, digest) in (self.cards.files.items() if self.cards else ()):
+        for rel, (name, digest) in (self.cards.files.items() if self.cards else ()):
             if current is not None and current.files.get(rel) == digest:
                 self.site.carry(rel, digest)  # published already: no need of the drawn file
             else:
-                self.site.add(rel, path, digest)
+                self.site.add(rel, self.cards.folder / name, digest)
 
     def _shards(self) -> dict[str, Path]:
         """The HTML files of the shard folders to merge (checked: this build's inputs, every shard)."""

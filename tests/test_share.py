@@ -5,40 +5,29 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import time
 import unicodedata
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
 from conftest import write_tree
-from generator.cards import cards_of, draw_cards
+from generator.cards import STALE_AFTER_S, cards_of, draw_cards
 from generator.cards.draw import ARABIC, ELLIPSIS, HEIGHT, LATIN, MARGIN, WIDTH, Card, Pen, draw, font
 from generator.pipeline import check
 from generator.render.jsonld import FEED
 from generator.render.pages import CARD, CARD_SIZE
 from generator.settings import load_settings
 from site_fixtures import LANGS, SITE_FILES, SITE_URL, Site, fixture_site, sample_site  # noqa: F401
-from test_site import Doc, html_files, lang_root
+from test_site import Doc, html_files, lang_root, model, site  # noqa: F401
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
-# --- the built site ----------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module", params=["fixture", "sample"])
-def site(request) -> Site:
-    return request.getfixturevalue(f"{request.param}_site")
-
-
-@pytest.fixture(scope="module")
-def model(site):
-    checked = check(site.content)
-    assert checked.content is not None
-    return checked.content
-
+# --- the built site (test_site's fixtures: the fixture tree and the sample content) ------------------------
 
 def feed(site: Site, lang: str) -> dict:
     return json.loads((site.path / lang_root(lang) / FEED).read_text(encoding="utf-8"))
@@ -227,5 +216,19 @@ def test_cards_are_drawn_once_and_again_only_when_their_inputs_change(tmp_path):
     assert edited.drawn == 1  # the English card of that claim; its Arabic card is the same file
     changed = {rel for rel in first.files if edited.files[rel] != first.files[rel]}
     assert changed == {"en/claims/toll/" + CARD}
-    assert Path(edited.files["claims/toll/" + CARD][0]).read_bytes() == draw(
+    assert (folder / edited.files["claims/toll/" + CARD][0]).read_bytes() == draw(
         cards_of(check(content).content, settings)["claims/toll/" + CARD])
+
+
+def test_cards_no_build_wants_are_deleted_once_old(tmp_path):
+    settings = load_settings()
+    content = check(write_tree(tmp_path, SITE_FILES)).content
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    old, recent = folder / f"{'0' * 32}-{'1' * 32}.png", folder / f"{'2' * 32}-{'3' * 32}.png"
+    old.write_bytes(b"a card of a claim since deleted")
+    recent.write_bytes(b"a card another build may be about to publish")
+    os.utime(old, (time.time() - 2 * STALE_AFTER_S,) * 2)
+    drawn = draw_cards(content, settings, folder)
+    assert not old.exists() and recent.exists()
+    assert all((folder / name).is_file() for name, _ in drawn.files.values())

@@ -26,17 +26,24 @@ def og_locale(lang: str) -> str:
 
 
 @pass_context
-def share(ctx, card_alt: str | None = None) -> dict:
-    """The page's `share` front matter; `card_alt` (the card's text alternative) for a page with a card."""
+def share(ctx, title: str, description: str = "", card_alt: str | None = None) -> dict:
+    """The page's `share` front matter: its address, its counterparts' and its Open Graph properties (as
+    (property, text) pairs, the theme escapes them); `card_alt`, the card's text alternative, for a page that
+    has a share card."""
     settings, lang, url = ctx["settings"], ctx["lang"], ctx["page_url"]
-    meta = {
+    language = next(language for language in settings.languages if language.code == lang)
+    og = [["og:type", "article" if card_alt is not None else "website"], ["og:site_name", language.site_name],
+          ["og:title", title], *([["og:description", description]] if description else []),
+          ["og:url", settings.url(lang, url)], ["og:locale", og_locale(lang)],
+          *[["og:locale:alternate", og_locale(code)] for code in settings.codes if code != lang]]
+    if card_alt is not None:
+        og += [["og:image", settings.url(lang, url + CARD)], ["og:image:type", "image/png"],
+               ["og:image:width", str(CARD_SIZE[0])], ["og:image:height", str(CARD_SIZE[1])],
+               ["og:image:alt", card_alt]]
+    return {
         "url": settings.url(lang, url),
-        "type": "article" if card_alt is not None else "website",
-        "locale": og_locale(lang),
-        "locales": [og_locale(code) for code in settings.codes if code != lang],
         "alternates": [[code, settings.url(code, url)] for code in settings.codes]
                       + [["x-default", settings.url(settings.default, url)]],
+        "og": og,
+        "twitter": "summary_large_image" if card_alt is not None else "summary",
     }
-    if card_alt is not None:
-        meta.update(image=settings.url(lang, url + CARD), image_size=list(CARD_SIZE), image_alt=card_alt)
-    return meta
