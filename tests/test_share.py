@@ -8,6 +8,7 @@ import json
 import os
 import time
 import unicodedata
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -15,7 +16,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
 from conftest import write_tree
 from generator.cards import STALE_AFTER_S, cards_of, draw_cards
-from generator.cards.draw import ARABIC, ELLIPSIS, HEIGHT, LATIN, MARGIN, WIDTH, Card, Pen, draw, font
+from generator.cards.draw import ARABIC, ELLIPSIS, HEIGHT, LATIN, MARGIN, WIDTH, Pen, draw, font
 from generator.pipeline import check
 from generator.render.jsonld import FEED
 from generator.render.pages import CARD, CARD_SIZE
@@ -142,12 +143,14 @@ def test_pillow_shapes_arabic_with_raqm():
     assert ImageChops.difference(shaped, unshaped).getbbox() is not None
 
 
-def _card(lang: str = "ar", claim: str = "قُتل أكثر من 33 ألف شخص", **kw) -> Card:
-    fields = dict(lang=lang, dir="rtl" if lang == "ar" else "ltr", verdict="الحكم: صحيح" if lang == "ar" else
-                  "Verdict: True", color="#1b5e20", text_color="#ffffff", kicker="الادعاء" if lang == "ar" else "Claim",
-                  claim=claim, claimant="صاحب الادعاء: التقرير" if lang == "ar" else "Claimed by: The report",
-                  site="تحقّق" if lang == "ar" else "Fact-check", host="factcheck.example.org")
-    return Card(**{**fields, **kw})
+@pytest.fixture(scope="module")
+def card(tmp_path_factory):
+    """card(lang, claim, **fields): the fixture tree's card of claim `toll` in that language (as the build makes
+    it), showing `claim`."""
+    settings = load_settings()
+    cards = cards_of(check(write_tree(tmp_path_factory.mktemp("cards"), SITE_FILES)).content, settings)
+    return lambda lang, claim, **fields: replace(cards[settings.root(lang) + "claims/toll/" + CARD], claim=claim,
+                                                 **fields)
 
 
 def _ink(png: bytes, box: tuple[int, int, int, int]) -> tuple | None:
@@ -164,8 +167,8 @@ LONG_EN = ("Health officials say more than 33,000 people have been killed in att
 
 @pytest.mark.parametrize("lang, text", [("ar", LONG_AR), ("en", LONG_EN)])
 def test_a_long_claim_is_cut_at_a_word_with_an_ellipsis(lang, text):
-    script = ARABIC if lang == "ar" else LATIN
-    pen = Pen(script, "rtl" if lang == "ar" else "ltr", lang)
+    language = next(language for language in load_settings().languages if language.code == lang)
+    pen = Pen(ARABIC if lang == "ar" else LATIN, language.dir, lang)
     face = pen.font(44, 700)
     lines = pen.wrap(text, face, 900, 4)
     assert len(lines) == 4 and lines[-1].endswith(ELLIPSIS)
@@ -184,9 +187,10 @@ def test_a_word_longer_than_a_line_is_never_cut_inside_a_letter_and_its_marks():
     assert word.startswith(cut) and not unicodedata.category(word[len(cut)]).startswith("M")
 
 
-@pytest.mark.parametrize("lang, text", [("ar", LONG_AR), ("en", LONG_EN), ("ar", "x" * 3000)])
-def test_a_card_stays_inside_its_margins(lang, text):
-    png = draw(_card(lang, text, claimant=text))
+@pytest.mark.parametrize("lang, text", [("ar", LONG_AR), ("en", LONG_EN), ("ar", "x" * 3000),
+                                        ("en", "Line breaks\r\nand a paragraph\u2029separator")])
+def test_a_card_stays_inside_its_margins(card, lang, text):
+    png = draw(card(lang, text, claimant=text))
     assert Image.open(io.BytesIO(png)).size == (WIDTH, HEIGHT)
     below_band = 16
     for box in ((0, below_band, MARGIN - 4, HEIGHT), (WIDTH - MARGIN + 4, below_band, WIDTH, HEIGHT),
@@ -194,10 +198,10 @@ def test_a_card_stays_inside_its_margins(lang, text):
         assert _ink(png, box) is None, box
 
 
-def test_an_arabic_card_is_written_from_the_right_an_english_one_from_the_left():
+def test_an_arabic_card_is_written_from_the_right_an_english_one_from_the_left(card):
     body = (0, 140, WIDTH, 540)
-    ar = _ink(draw(_card("ar", "قُتل 33 ألف شخص")), body)
-    en = _ink(draw(_card("en", "33,000 were killed")), body)
+    ar = _ink(draw(card("ar", "قُتل 33 ألف شخص")), body)
+    en = _ink(draw(card("en", "33,000 were killed")), body)
     assert ar[2] > WIDTH - MARGIN - 4 and ar[0] > MARGIN + 200  # flush right, short of the left margin
     assert en[0] < MARGIN + 4 and en[2] < WIDTH - MARGIN - 200
 

@@ -96,9 +96,10 @@ class Pen:
     def fit(self, text: str, face, width: float) -> str:
         """The text on one line: whole, or cut at a word with an ellipsis (a single word too long for the
         line is cut between two characters where `_breaks` allows, never inside a letter and its marks)."""
+        words = text.split()  # line and paragraph breaks become spaces: raqm lays out one line, and fails on them
+        text = " ".join(words)
         if self.width(text, face) <= width:
             return text
-        words = text.split()
         while len(words) > 1:
             words.pop()
             line = " ".join(words).rstrip(",،;؛:.-–—") + ELLIPSIS
@@ -150,7 +151,7 @@ def _claim(pen: Pen, claim: str, width: float) -> tuple[list[str], int]:
     s = pen.script
     # room for the claim: the body less the kicker, the claimant, the gaps between them and a gap above and below
     room = FOOTER_Y - BODY_TOP - (s.above + s.below) * SMALL * 2 - 4 * GAP
-    length = pen.width(claim, pen.font(CLAIM_SIZES[0], 700)) / CLAIM_SIZES[0]  # its width per unit of size
+    length = pen.width(" ".join(claim.split()), pen.font(CLAIM_SIZES[0], 700)) / CLAIM_SIZES[0]  # width per size
     for size in CLAIM_SIZES:
         max_lines = max(1, int((room - (s.above + s.below) * size) // (s.leading * size)) + 1)
         if size != CLAIM_SIZES[-1] and length * size > max_lines * width * 0.92:
