@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Set-up and entry point for a fresh machine that has only python3.
 
-    python3 dev.py site    # venv + dependencies, then build the sample site into site/
-    python3 dev.py test    # venv + test dependencies + Chromium + npm tools, then pytest
+    python3 dev.py site    # venv + dependencies (+ FriBiDi), then build the sample site into site/
+    python3 dev.py test    # venv + test dependencies + FriBiDi + Chromium + npm tools, then pytest
 
 Each command creates `.venv/` on first use and reuses it afterwards; a
 dependency install is redone only when `pyproject.toml` or `package-lock.json`
@@ -47,15 +47,28 @@ def ensure_venv(extra: str | None) -> None:
     stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    """Debian's Chromium: Playwright cannot download its own browser here."""
-    if CHROMIUM.exists():
-        return
+def apt_install(missing: str, *packages: str) -> None:
+    """Debian packages, as root with apt-get; elsewhere, say what to install."""
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        sys.exit("error: /usr/bin/chromium is missing; install Debian's 'chromium' package (apt-get install chromium)")
+        sys.exit(f"error: {missing} is missing; install Debian's '{packages[0]}' package "
+                 f"(apt-get install {' '.join(packages)})")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     run("apt-get", "update", "-qq", env=env)
-    run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-core", env=env)
+    run("apt-get", "install", "-y", "-qq", *packages, env=env)
+
+
+def ensure_chromium() -> None:
+    """Debian's Chromium: Playwright cannot download its own browser here."""
+    if not CHROMIUM.exists():
+        apt_install(str(CHROMIUM), "chromium", "fonts-noto-core")
+
+
+def ensure_fribidi() -> None:
+    """FriBiDi, which Pillow's raqm text layout loads at run time (its wheels do not ship it): without it the
+    share cards cannot shape Arabic, and the build refuses to draw them."""
+    probe = [str(PY), "-c", "from PIL import features; raise SystemExit(not features.check('raqm'))"]
+    if subprocess.run(probe).returncode != 0:
+        apt_install("FriBiDi (for Pillow's raqm layout)", "libfribidi0")
 
 
 def ensure_npm_tools() -> None:
@@ -78,8 +91,10 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "site":
         ensure_venv(None)
+        ensure_fribidi()
         return subprocess.call([str(PY), "-m", "generator", "build", *rest], cwd=ROOT)
     ensure_venv("test")
+    ensure_fribidi()
     ensure_chromium()
     ensure_npm_tools()
     # -n 2: both cores; the browser and build tests share one built site per worker.

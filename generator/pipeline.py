@@ -25,6 +25,7 @@ from .diagnostics import Diagnostic, has_errors
 from .publish.owned import MARKER
 
 if TYPE_CHECKING:
+    from .cards import Cards
     from .model import Content
     from .render import Rendered
     from .settings import Settings
@@ -77,7 +78,8 @@ def check_with(content_dir: Path, previous: dict, read=None, settings: Settings 
 
 # --- the build key -----------------------------------------------------------------------------------------
 
-# Packages whose version changes what a build makes: the engine's (engine/mkdocs.py) and these.
+# Packages whose version changes what a build makes: the engine's (engine/mkdocs.py), the share cards'
+# (cards/) and these.
 PACKAGES = ("jinja2", "markdown-it-py", "ruamel.yaml", "jsonschema", "rapidfuzz", "babel", "pagefind")
 
 
@@ -107,11 +109,12 @@ def content_digest(content_dir: Path) -> bytes:
 def build_key(content_dir: Path, settings: Settings, options: str) -> str:
     """A digest of everything a build reads: the content's bytes, the generator's code and templates,
     mkdocs.yml, the Python and package versions, and the options that change the output."""
+    from .cards import PACKAGES as CARD_PACKAGES
     from .engine.mkdocs import engine_digest
     from .render.keys import source_digest
 
     versions = []
-    for name in PACKAGES:
+    for name in PACKAGES + CARD_PACKAGES:
         try:
             versions.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -131,11 +134,14 @@ class Prepared:
     diagnostics: list[Diagnostic]
     rendered: Rendered | None = None
     summary: str = ""
+    cards: Cards | None = None  # the claim pages' share cards (none for a shard: the merge draws them)
 
 
 def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path | None,
-            drafts: bool = False) -> Prepared:
-    """validate → model → render; without `drafts`, the claims not yet published are dropped first."""
+            drafts: bool = False, cards: bool = True) -> Prepared:
+    """validate → model → render, then the share cards (drawn anew without `cache`, as everything else is);
+    without `drafts`, the claims not yet published are dropped first."""
+    from .cards import draw_cards
     from .render import render
 
     checked = check(content_dir, cache, settings)
@@ -146,7 +152,9 @@ def prepare(content_dir: Path, settings: Settings, docs_dir: Path, cache: Path |
     summary = (f"{len(content.claims):,} claims, {len(content.articles):,} articles × "
                f"{len(settings.languages)} languages"
                + (f" ({unpublished:,} unpublished claim(s) left out; `--drafts` shows them)" if unpublished else ""))
-    return Prepared(checked.diagnostics, render(content, settings, docs_dir, checked.identities, drafts), summary)
+    rendered = render(content, settings, docs_dir, checked.identities, drafts)
+    drawn = draw_cards(content, settings, work_dir(content_dir) / "cards", reuse=cache is not None) if cards else None
+    return Prepared(checked.diagnostics, rendered, summary, drawn)
 
 
 # --- the stages after render -----------------------------------------------------------------------------
@@ -214,18 +222,22 @@ def build(options: BuildOptions) -> int:
             return 0
         log(f"validating {options.content} …")
         cache = None if options.no_cache else work_dir(options.content) / "cache.sqlite"
-        # Forked: the content model (~0.4 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
-        prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache, options.drafts)
-        _report(prepared.diagnostics)
-        if prepared.rendered is None:
-            log("build stopped: fix the errors above; nothing was written")
-            return 1
-        rendered = prepared.rendered
-        log(f"building {what}: {prepared.summary}")
-        log(f"  validate+render: {figures}; Markdown files: {rendered.stats.written:,} written, "
-            f"{rendered.stats.unchanged:,} unchanged, {rendered.stats.deleted:,} deleted")
         try:
-            stages = _Stages(settings, options, state, key, current, rendered)
+            # Forked: the content model (~0.4 GB at 10,000 claims) is gone before MkDocs and Pagefind start.
+            prepared, figures = in_child(prepare, options.content, settings, options.docs_dir, cache,
+                                         options.drafts, not options.shard)
+            _report(prepared.diagnostics)
+            if prepared.rendered is None:
+                log("build stopped: fix the errors above; nothing was written")
+                return 1
+            rendered = prepared.rendered
+            log(f"building {what}: {prepared.summary}")
+            ran = "validate+render" + ("+cards" if prepared.cards is not None else "")
+            log(f"  {ran}: {figures}; Markdown files: {rendered.stats.written:,} written, "
+                f"{rendered.stats.unchanged:,} unchanged, {rendered.stats.deleted:,} deleted")
+            if prepared.cards is not None:
+                log(f"  {prepared.cards.summary()}")
+            stages = _Stages(settings, options, state, key, current, rendered, prepared.cards)
             if options.shard:
                 stages.publish_shard(*options.shard)
             else:
@@ -249,12 +261,13 @@ def _diagnostic(row: dict) -> Diagnostic:
 class _Stages:
     """engine → search → publish, for one build: each stage adds to `site` (the new site's files)."""
 
-    def __init__(self, settings: Settings, options: BuildOptions, state, key: str, current, rendered: Rendered):
+    def __init__(self, settings: Settings, options: BuildOptions, state, key: str, current, rendered: Rendered,
+                 cards: Cards | None = None):
         from . import engine
         from .engine import mkdocs
 
         self.settings, self.options, self.state, self.key = settings, options, state, key
-        self.current, self.rendered = current, rendered
+        self.current, self.rendered, self.cards = current, rendered, cards
         self.site = Site()
         self.engine_digest = mkdocs.engine_digest(settings).hex()
         self.pages: dict[str, str] = {}  # HTML file → digest of its Markdown
@@ -317,6 +330,11 @@ class _Stages:
                 self.site.add(rel, (self.options.docs_dir / rel).read_bytes(), digest)
         for rel, body in self.rendered.site_files.items():
             self.site.add(rel, body)
+        for rel, (name, digest) in (self.cards.files.items() if self.cards else ()):
+            if current is not None and current.files.get(rel) == digest:
+                self.site.carry(rel, digest)  # published already: no need of the drawn file
+            else:
+                self.site.add(rel, self.cards.folder / name, digest)
 
     def _shards(self) -> dict[str, Path]:
         """The HTML files of the shard folders to merge (checked: this build's inputs, every shard)."""

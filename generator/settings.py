@@ -61,6 +61,7 @@ class ArchiveService:
 class Language:
     code: str  # "ar"
     name: str  # "العربية": the language switcher's label
+    site_name: str = ""  # the site's name in this language (the i18n plugin's, else mkdocs.yml `site_name`)
 
     @property
     def dir(self) -> str:
@@ -168,14 +169,15 @@ def _languages(data: dict, mkdocs_yml: Path) -> tuple[Language, ...]:
     i18n = next((p["i18n"] for p in plugins if isinstance(p, dict) and "i18n" in p), None)
     if not isinstance(i18n, dict) or not isinstance(i18n.get("languages"), list):
         raise ConfigError(f"{mkdocs_yml}: needs the `i18n` plugin with its `languages` list")
-    found = [(str(lang.get("locale")), str(lang.get("name") or lang.get("locale")), bool(lang.get("default")))
+    found = [(bool(lang.get("default")), Language(str(lang.get("locale")), str(lang.get("name") or lang.get("locale")),
+                                                  str(lang.get("site_name") or data.get("site_name") or "")))
              for lang in i18n["languages"] if isinstance(lang, dict) and lang.get("build", True) is not False]
-    found.sort(key=lambda item: not item[2])  # the default language first, then the others in order
-    codes = tuple(code for code, _, _ in found)
-    if sorted(codes) != sorted(LANGUAGES) or not found[0][2]:
+    found.sort(key=lambda item: not item[0])  # the default language first, then the others in order
+    codes = tuple(lang.code for _, lang in found)
+    if sorted(codes) != sorted(LANGUAGES) or not found[0][0]:
         raise ConfigError(f"{mkdocs_yml}: the i18n plugin must build the content's languages "
                           f"({', '.join(LANGUAGES)}), one of them marked `default: true`; it lists {list(codes)}")
-    return tuple(Language(code, name) for code, name, _ in found)
+    return tuple(lang for _, lang in found)
 
 
 def _partitions(factcheck: dict, mkdocs_yml: Path) -> int:

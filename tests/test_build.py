@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from dataclasses import replace
@@ -165,13 +166,20 @@ def _site_files_fail(real):
     return lambda content, settings, pages: {**real(content, settings, pages), "en": b"clash"}
 
 
-@pytest.mark.parametrize("stage", ["content", "engine", "site-files", "search"])
+def _card_fails(card):
+    raise OSError("cannot open resource")  # as FreeType says of a missing or damaged font file
+
+
+@pytest.mark.parametrize("stage", ["content", "card", "engine", "site-files", "search"])
 def test_a_failed_stage_leaves_the_published_site_intact(stage, published, monkeypatch, tmp_path, capsys):
+    import generator.cards.draw as gdraw
     import generator.render.site_files as gsite_files
 
     content, site, docs, before = published
     if stage == "content":
         write_tree(tmp_path, BROKEN_CLAIM)
+    elif stage == "card":  # the new claim's cards are not drawn yet (the forked drawing inherits the patch)
+        monkeypatch.setattr(gdraw, "draw", _card_fails)
     elif stage == "engine":
         monkeypatch.setattr(gengine, "build", _engine_fails)
     elif stage == "site-files":
@@ -184,6 +192,8 @@ def test_a_failed_stage_leaves_the_published_site_intact(stage, published, monke
     assert "Traceback" not in err
     if stage != "content":
         assert "left as it was" in err or "error:" in err
+    if stage == "card":
+        assert re.search(r"the share card (en/)?claims/new/card\.png could not be drawn: OSError: cannot open", err)
     assert tree_hash(site) == before
     assert leftovers(site) == []
 

@@ -101,11 +101,16 @@ def tr(ctx, text) -> str:
 
 
 @pass_context
-def url(ctx, target: str) -> str:
+def url(ctx, target: str, lang: str | None = None) -> str:
     """Link from the current page to a page path such as "claims/x/" (directory URLs), "" for the home
     page: up to the language root, then down. Not always the shortest link, but one that depends on the
-    page's depth alone, so a fragment rendered for one page (`memo`) is right on any page as deep."""
-    return (_up(ctx["page_url"]) + target) or "./"
+    page's depth alone, so a fragment rendered for one page (`memo`) is right on any page as deep.
+    `lang`: a path under that language's root instead (up to the site's root, then down)."""
+    up = _up(ctx["page_url"])
+    if lang is not None and lang != ctx["lang"]:
+        settings = ctx["settings"]
+        up += _up(settings.root(ctx["lang"])) + settings.root(lang)
+    return (up + target) or "./"
 
 
 @lru_cache(maxsize=1024)
@@ -210,9 +215,10 @@ def environment(template_dir: Path = TEMPLATES) -> Environment:
         keep_trailing_newline=True,
     )
     from .pages import anchor_id
+    from .share import share
 
     env.globals.update(t=t, url=url, memo=memo, text_fragment=text_fragment, split_title=split_title,
-                       anchor_id=anchor_id, report_links=report_links)
+                       anchor_id=anchor_id, report_links=report_links, share=share)
     env.filters.update(markdown=markdown, page_markdown=page_markdown, date=date, tr=tr, to_json=to_json,
                        fm=front_matter_value, e=escape, contrast_text=contrast_text)
     return env

@@ -29,6 +29,7 @@ STATIC_PAGES = ("about", "methodology", "corrections")
 # the same pages (render/__init__.py reuses the page list). A field a kind selects by (its verdict, its
 # topic, its date…) must not be here.
 FREE_TEXT = ("claim", "claimant", "conclusion", "explanation", "excerpts", "sources", "corrections")
+CARD, CARD_SIZE = "card.png", (1200, 630)  # a claim page's share card, beside its HTML (generator/cards/)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class Page:
     @property
     def lastmod(self) -> dt.date:
         return self.context["lastmod"]
+
+
+def claim_url(claim_id: str) -> str:
+    """A claim page's URL, relative to its language root (the `claims` kind's pages, as Page.url says)."""
+    return f"claims/{claim_id}/"
 
 
 def anchor_id(claim_id: str, index: int) -> str:

@@ -1,6 +1,7 @@
-"""Files that go to the site as they are, beside the engine's HTML: per language the Atom feed and the
-all-claims filter's data; once, the sitemap, written from the page list (not by MkDocs, which sees only
-the pages of the build it runs: render/__init__.py and engine/ build a part of the site at a time)."""
+"""Files that go to the site as they are, beside the engine's HTML: per language the Atom feed, the
+ClaimReview data feed and the all-claims filter's data; once, the sitemap, written from the page list
+(not by MkDocs, which sees only the pages of the build it runs: render/__init__.py and engine/ build a
+part of the site at a time)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ from ..model import Content
 from ..settings import Settings
 from .env import strings
 from .feed import atom_feed
+from .jsonld import FEED, data_feed
 from .pages import Page, newest_first
 
 SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file; beyond it sitemap.xml is an index
@@ -69,5 +71,7 @@ def site_files(content: Content, settings: Settings, pages: list[Page]) -> dict[
         title = f"{settings.organization[lang]} — {strings()['latest'][lang]}"
         out[settings.root(lang) + "feed.xml"] = atom_feed(content, settings, lang, title)
         out[settings.root(lang) + "claims.json"] = claims_data(content, lang)
+        out[settings.root(lang) + FEED] = json.dumps(data_feed(pages, settings, lang), ensure_ascii=False,
+                                                     separators=(",", ":")) + "\n"
     out.update(sitemaps(settings, pages))
     return {rel: body.encode("utf-8") for rel, body in out.items()}
