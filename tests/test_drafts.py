@@ -116,6 +116,9 @@ def test_a_drafts_build_shows_them_bannered_and_every_page_noindex(builds):
         assert "fc-status-banner fc-status-draft" in draft and "fc-status-banner fc-status-review" in review
         assert "application/ld+json" not in draft  # no structured data calls a draft a review
         assert "application/ld+json" in texts[f"{prefix(lang)}claims/toll/index.html"]
+        feed = json.loads(texts[f"{prefix(lang)}claimreview.json"])  # nor does the aggregators' feed
+        assert sorted(r["url"].rstrip("/").rsplit("/", 1)[1] for r in feed["dataFeedElement"]) == ["defeat", "toll",
+                                                                                                  "toll-en"]
         assert "fc-status fc-status-draft" in texts[f"{prefix(lang)}claims/index.html"]  # marked in listings
     assert {"/claims/quokka-draft/", "/en/claims/quokka-review/"} <= pagefind_urls(preview)
     assert "Draft: this fact-check is not published" in texts["en/claims/quokka-draft/index.html"]
