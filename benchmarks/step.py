@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.perf_counter()
     build_key(args.content, settings, options.key_options)
     t2 = time.perf_counter()
-    # cards=False: this step measures validate+render; the share cards are timed in the full builds
-    prepared, _ = in_child(prepare, args.content, settings, work / "docs", work / "cache.sqlite", cards=False)
+    # no drafts, no cards: this step measures validate+render; the share cards are timed in the full builds
+    prepared, _ = in_child(prepare, args.content, settings, work / "docs", work / "cache.sqlite", False, False)
     t3 = time.perf_counter()
     if prepared.rendered is None or has_errors(prepared.diagnostics):
         print(json.dumps({"error": "content has errors",
