@@ -40,7 +40,7 @@ def test_a_broken_mkdocs_yml_is_a_message(tmp_path, command):
 
 
 CORRECTIONS = "    corrections:\n      email: corrections@factcheck.example.org\n"
-POLICY = "      review: false"
+POLICY = "      review: true "
 
 
 @pytest.mark.parametrize("old, new, key", [
@@ -76,12 +76,12 @@ def test_the_desks_settings_are_read(tmp_path):
     text = (PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     settings = load_settings(PROJECT_ROOT / "mkdocs.yml")
     assert settings.corrections.email == "corrections@factcheck.example.org" and settings.corrections.url is None
-    assert settings.policy.review is False and settings.policy.archive_after is None
+    assert settings.policy.review is True and settings.policy.archive_after is None
     assert "web.archive.org" in settings.policy.archive_hosts and "perma.cc" in settings.policy.archive_hosts
     assert (settings.archive.timeout, settings.archive.rate) == (30.0, 1.0)
     yml = tmp_path / "mkdocs.yml"
-    yml.write_text(text.replace("archive_after: null", "archive_after: 2026-12-01").replace(POLICY, "      review: true")
+    yml.write_text(text.replace("archive_after: null", "archive_after: 2026-12-01").replace(POLICY, "      review: false")
                    .replace(CORRECTIONS, CORRECTIONS + "      url: https://desk.org/report?page={url}\n"), encoding="utf-8")
     settings = load_settings(yml)
-    assert settings.policy.review is True and settings.policy.archive_after == dt.date(2026, 12, 1)
+    assert settings.policy.review is False and settings.policy.archive_after == dt.date(2026, 12, 1)
     assert settings.corrections.url == "https://desk.org/report?page={url}"
