@@ -16,6 +16,7 @@ import pytest
 from conftest import write_tree
 from generator.pipeline import check
 from generator.render import render
+from generator.render.env import strings
 from generator.settings import Corrections, Policy, load_settings
 from site_fixtures import LANGS, SITE_FILES, SITE_URL, fixture_site  # noqa: F401
 
@@ -181,13 +182,19 @@ def test_the_methodology_page_states_the_policies_in_force(tmp_path):
     settings = load_settings()
     off = _pages(tmp_path / "off", replace(settings, policy=Policy()))
     assert 'id="policies"' not in off["methodology.ar.md"] + off["methodology.en.md"]
+    said = strings()
     on = _pages(tmp_path / "on", replace(settings, policy=Policy(review=False, archive_after=dt.date(2024, 12, 31))))
-    assert "archived copy" in on["methodology.en.md"] and "reviewed by a member" not in on["methodology.en.md"]
+    assert "archived copy" in on["methodology.en.md"] and said["policy_review"]["en"] not in on["methodology.en.md"]
     assert '<time datetime="2024-12-31">December 31, 2024</time>' in on["methodology.en.md"]
     both = _pages(tmp_path / "both", replace(settings, policy=Policy(review=True, archive_after=dt.date(2024, 12, 31))),
                   {"claims/defeat.yaml": None})  # every claim left is reviewed
-    assert "reviewed by a member of the desk other than its author" in both["methodology.en.md"]
-    assert "يراجع كل تحقق قبل نشره عضوٌ في فريق التحرير غير كاتبه" in both["methodology.ar.md"]
+    for lang in LANGS:
+        assert said["policy_review"][lang] in both[f"methodology.{lang}.md"]
+    since = _pages(tmp_path / "since", replace(settings, policy=Policy(review=True, review_after=dt.date(2024, 4, 19))),
+                   {"claims/defeat.yaml": None})
+    before, after = said["policy_review_after"]["en"].split("{date}")
+    assert f'{before}<time datetime="2024-04-19">April 19, 2024</time>{after}' in since["methodology.en.md"]
+    assert said["policy_review"]["en"] not in since["methodology.en.md"]
 
 
 def test_pages_render_links_and_tables(tmp_path):
