@@ -147,8 +147,9 @@ def _mark(quote: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def generate(root: Path, claims: int, seed: int = 1) -> dict:
-    """Write the tree under root/ (replacing it); return counts."""
+def generate(root: Path, claims: int, seed: int = 1, people: int = 12) -> dict:
+    """Write the tree under root/ (replacing it); return counts. Each claim is written by one of `people`
+    and reviewed by the next (the sample's mkdocs.yml requires a reviewer other than the author)."""
     rng = random.Random(seed)
     vocab = _vocab()
     ar, en = Words(vocab["ar"], rng), Words(vocab["en"], rng)
@@ -243,7 +244,7 @@ def generate(root: Path, claims: int, seed: int = 1) -> dict:
         picked = rng.sample(tags, rng.randint(0, 3))
         if picked:
             y.append("tags: [" + ", ".join(picked) + "]\n")
-        y.append(_bi("author", "فريق التحقق", "Fact-check desk"))
+        y.append(f"author: {_person(i % people)}\nreviewer: {_person((i + 1) % people)}\n")
         y.append(f"published: {published}\n")
         if rng.random() < 0.33:
             y.append(f"updated: {published + dt.timedelta(days=rng.randint(1, 60))}\n")
@@ -254,8 +255,17 @@ def generate(root: Path, claims: int, seed: int = 1) -> dict:
             others = sorted({f"claim-{rng.randrange(i):05d}" for _ in range(rng.randint(1, 3))})
             y.append("related: [" + ", ".join(others) + "]\n")
         (root / "claims" / f"{cid}.yaml").write_text("".join(y), encoding="utf-8")
-    return {"claims": claims, "articles": n_articles, "topics": n_topics, "tags": n_tags,
+    with open(root / "people.yaml", "w", encoding="utf-8") as f:
+        f.write(TOP_SCHEMA.format("people"))
+        for n in range(people):
+            f.write(f"{_person(n)}:\n" + _bi("name", ar.sentence(2, 2).rstrip("."), en.sentence(2, 2).rstrip("."), "  ")
+                    + _bi("role", "محرر", "Editor", "  "))
+    return {"claims": claims, "people": people, "articles": n_articles, "topics": n_topics, "tags": n_tags,
             "prefixed_excerpts": prefixed}
+
+
+def _person(n: int) -> str:
+    return f"person-{n + 1:02d}"
 
 
 def main(argv: list[str] | None = None) -> int:

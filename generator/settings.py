@@ -46,6 +46,7 @@ class Policy:
     review: bool = False  # a reviewer from people.yaml who is not the author
     archive_after: dt.date | None = None  # sources of claims published after this day need an `archive`
     archive_hosts: tuple[str, ...] = ARCHIVE_HOSTS
+    review_after: dt.date | None = None  # `review` holds for claims published after this day (None: all)
 
 
 @dataclass(frozen=True)
@@ -210,24 +211,32 @@ def _corrections(org: dict, mkdocs_yml: Path) -> Corrections:
 def _policy(factcheck: dict, mkdocs_yml: Path) -> Policy:
     policy = _mapping(factcheck, "policy", "extra.factcheck", mkdocs_yml)
     archive = _mapping(factcheck, "archive", "extra.factcheck", mkdocs_yml)
-    review, after = policy.get("review", False), policy.get("archive_after")
+    review = policy.get("review", False)
     if not isinstance(review, bool):
         raise ConfigError(f"{mkdocs_yml}: `extra.factcheck.policy.review` must be true (a published claim needs a "
                           f"reviewer who is not its author) or false, not {review!r}")
-    if isinstance(after, str):
-        try:
-            after = dt.date.fromisoformat(after)
-        except ValueError:
-            pass
-    if after is not None and (not isinstance(after, dt.date) or isinstance(after, dt.datetime)):
-        raise ConfigError(f"{mkdocs_yml}: `extra.factcheck.policy.archive_after` must be a date, YYYY-MM-DD (sources "
-                          f"of claims published after it need an `archive`), or null, not {after!r}")
+    after = _policy_date(policy, "archive_after", "sources of claims published after it need an `archive`", mkdocs_yml)
+    review_after = _policy_date(policy, "review_after", "the review policy holds for claims published after it; "
+                                "the ones before it were published without", mkdocs_yml)
     hosts = archive.get("hosts", list(ARCHIVE_HOSTS))
     if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) and re.fullmatch(r"[a-z0-9.-]+", h)
                                                            for h in hosts):
         raise ConfigError(f"{mkdocs_yml}: `extra.factcheck.archive.hosts` must be a list of host names, such as "
                           f"[web.archive.org, archive.today, perma.cc], not {hosts!r}")
-    return Policy(review, after, tuple(hosts))
+    return Policy(review, after, tuple(hosts), review_after)
+
+
+def _policy_date(policy: dict, key: str, meaning: str, mkdocs_yml: Path) -> dt.date | None:
+    value = policy.get(key)
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+        raise ConfigError(f"{mkdocs_yml}: `extra.factcheck.policy.{key}` must be a date, YYYY-MM-DD ({meaning}), "
+                          f"or null, not {value!r}")
+    return value
 
 
 def _archive(factcheck: dict, mkdocs_yml: Path) -> ArchiveService:

@@ -144,6 +144,7 @@ SITE_FILES = {
             date: 2024-04-18
         tags: [rafah]
         author: {ar: فريق التحقق, en: Fact-check desk}
+        reviewer: omar-said  # the repository's mkdocs.yml turns the review policy on
         published: 2024-04-19
         """,
 }

@@ -89,6 +89,16 @@ def test_the_policy_requires_archives_after_its_date(content_tree):
     assert codes(archived, after["2024-04-19"]) == []
 
 
+def test_the_review_policy_may_start_at_a_date(content_tree):
+    settings = load_settings()
+    since = {day: replace(settings, policy=Policy(review=True, review_after=dt.date.fromisoformat(day)))
+             for day in ("2024-04-19", "2024-04-20")}
+    content = content_tree()  # published 2024-04-20 without a reviewer
+    assert codes(content, since["2024-04-19"]) == ["review-missing"]
+    assert codes(content, since["2024-04-20"]) == []  # published on the day, not after: the archive stays valid
+    assert codes(content, replace(settings, policy=Policy(review=True))) == ["review-missing"]
+
+
 # --- a fake Wayback Machine --------------------------------------------------------------------------------
 
 class FakeWayback:

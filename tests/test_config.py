@@ -40,7 +40,7 @@ def test_a_broken_mkdocs_yml_is_a_message(tmp_path, command):
 
 
 CORRECTIONS = "    corrections:\n      email: corrections@factcheck.example.org\n"
-POLICY = "      review: false"
+POLICY = "      review: true "
 
 
 @pytest.mark.parametrize("old, new, key", [
@@ -51,6 +51,7 @@ POLICY = "      review: false"
     (CORRECTIONS, "    corrections: {url: /report}\n", "`extra.organization.corrections.url` must be"),
     (POLICY, "      review: yes please", "`extra.factcheck.policy.review` must be true"),
     ("archive_after: null", "archive_after: soon", "`extra.factcheck.policy.archive_after` must be a date"),
+    ("review_after: 2026-11-20", "review_after: 2026-11-20T10:00:00", "`extra.factcheck.policy.review_after` must be"),
     ("      hosts: [web.archive.org", "      hosts: [Web Archive", "`extra.factcheck.archive.hosts` must be a list"),
     ("timeout: 30", "timeout: 0", "`extra.factcheck.archive.timeout` must be a number above 0"),
     ("rate: 1 ", "rate: fast ", "`extra.factcheck.archive.rate` must be a number above 0"),
@@ -76,12 +77,13 @@ def test_the_desks_settings_are_read(tmp_path):
     text = (PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     settings = load_settings(PROJECT_ROOT / "mkdocs.yml")
     assert settings.corrections.email == "corrections@factcheck.example.org" and settings.corrections.url is None
-    assert settings.policy.review is False and settings.policy.archive_after is None
+    assert settings.policy.review is True and settings.policy.review_after == dt.date(2026, 11, 20)
+    assert settings.policy.archive_after is None
     assert "web.archive.org" in settings.policy.archive_hosts and "perma.cc" in settings.policy.archive_hosts
     assert (settings.archive.timeout, settings.archive.rate) == (30.0, 1.0)
     yml = tmp_path / "mkdocs.yml"
-    yml.write_text(text.replace("archive_after: null", "archive_after: 2026-12-01").replace(POLICY, "      review: true")
+    yml.write_text(text.replace("archive_after: null", "archive_after: 2026-12-01").replace(POLICY, "      review: false")
                    .replace(CORRECTIONS, CORRECTIONS + "      url: https://desk.org/report?page={url}\n"), encoding="utf-8")
     settings = load_settings(yml)
-    assert settings.policy.review is True and settings.policy.archive_after == dt.date(2026, 12, 1)
+    assert settings.policy.review is False and settings.policy.archive_after == dt.date(2026, 12, 1)
     assert settings.corrections.url == "https://desk.org/report?page={url}"

@@ -16,6 +16,7 @@ import pytest
 from conftest import write_tree
 from generator.pipeline import check
 from generator.render import render
+from generator.render.env import strings
 from generator.settings import Corrections, Policy, load_settings
 from site_fixtures import LANGS, SITE_FILES, SITE_URL, fixture_site  # noqa: F401
 
@@ -112,12 +113,30 @@ def test_authors_and_reviewers_link_to_their_pages_which_list_their_checks(fixtu
         assert people == [("../../people/nadia-haddad/", names[0]), ("../../people/omar-said/", names[1])]
         written, reviewed = {"ar": ("إعداد", "مراجعة"), "en": ("Written by", "Reviewed by")}[lang]
         assert f"<dt>{written}</dt>" in toll and f"<dt>{reviewed}</dt>" in toll
-        defeat = fixture_site.html(f"{prefix(lang)}claims/defeat/")  # a name as text: no link
-        assert links(defeat, "fc-person") == [] and {"ar": "فريق التحقق", "en": "Fact-check desk"}[lang] in defeat
+        defeat = fixture_site.html(f"{prefix(lang)}claims/defeat/")  # its author is a name as text: no link
+        assert [a["href"] for a, _ in links(defeat, "fc-person")] == ["../../people/omar-said/"] and {"ar": "فريق التحقق", "en": "Fact-check desk"}[lang] in defeat
         page = fixture_site.html(f"{prefix(lang)}people/nadia-haddad/")
         listed = [a["href"] for a, _ in links(page) if re.fullmatch(r"\.\./\.\./claims/[^/]+/", a["href"])]
         assert listed == ["../../claims/toll/", "../../claims/toll-en/"]  # written, then reviewed
         assert "https://example.org/nadia" in page
+
+
+def test_a_busy_persons_page_is_paginated_and_lists_each_check_once_per_role(tmp_path):
+    from benchmarks.corpus import generate
+
+    content = tmp_path / "content"
+    generate(content, 130, seed=5, people=2)  # each person writes 65 checks and reviews 65: 130, two pages
+    checked = check(content)
+    render(checked.content, load_settings(), tmp_path / "docs")
+    for lang in LANGS:
+        pages = [(tmp_path / "docs" / f"people/person-01/{sub}index.{lang}.md").read_text(encoding="utf-8")
+                 for sub in ("", "page/2/")]
+        assert not (tmp_path / "docs" / f"people/person-01/page/3/index.{lang}.md").exists()
+        listed = [re.findall(r'href="\.\./\.\./(?:\.\./\.\./)?claims/([^/]+)/"', page) for page in pages]
+        assert len(listed[0]) == 100 and len(listed[1]) == 30
+        mine = {c.id for c in checked.content.claims.values() if "person-01" in (c.author, c.reviewer)}
+        assert sorted(listed[0] + listed[1]) == sorted(mine) and len(mine) == 130
+        assert ("(65)" in pages[0] and 'rel="next"' in pages[0]) and 'rel="prev"' in pages[1]
 
 
 def test_each_source_shows_its_archived_copy(fixture_site):
@@ -163,13 +182,19 @@ def test_the_methodology_page_states_the_policies_in_force(tmp_path):
     settings = load_settings()
     off = _pages(tmp_path / "off", replace(settings, policy=Policy()))
     assert 'id="policies"' not in off["methodology.ar.md"] + off["methodology.en.md"]
+    said = strings()
     on = _pages(tmp_path / "on", replace(settings, policy=Policy(review=False, archive_after=dt.date(2024, 12, 31))))
-    assert "archived copy" in on["methodology.en.md"] and "reviewed by a member" not in on["methodology.en.md"]
+    assert "archived copy" in on["methodology.en.md"] and said["policy_review"]["en"] not in on["methodology.en.md"]
     assert '<time datetime="2024-12-31">December 31, 2024</time>' in on["methodology.en.md"]
     both = _pages(tmp_path / "both", replace(settings, policy=Policy(review=True, archive_after=dt.date(2024, 12, 31))),
                   {"claims/defeat.yaml": None})  # every claim left is reviewed
-    assert "reviewed by a member of the desk other than its author" in both["methodology.en.md"]
-    assert "يراجع كل تحقق قبل نشره عضوٌ في فريق التحرير غير كاتبه" in both["methodology.ar.md"]
+    for lang in LANGS:
+        assert said["policy_review"][lang] in both[f"methodology.{lang}.md"]
+    since = _pages(tmp_path / "since", replace(settings, policy=Policy(review=True, review_after=dt.date(2024, 4, 19))),
+                   {"claims/defeat.yaml": None})
+    before, after = said["policy_review_after"]["en"].split("{date}")
+    assert f'{before}<time datetime="2024-04-19">April 19, 2024</time>{after}' in since["methodology.en.md"]
+    assert said["policy_review"]["en"] not in since["methodology.en.md"]
 
 
 def test_pages_render_links_and_tables(tmp_path):

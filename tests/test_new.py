@@ -282,6 +282,7 @@ def test_todo_placeholder_rule(content_tree, cli):
     assert found == [
         ("date-invalid", 11, 57),  # `date: TODO`: the date rule says it, once
         ("ref-verdict", 3, 10),  # `verdict: TODO`: the references rule lists the scale, once
+        ("review-missing", 1, 1),  # no status, no date: a new published claim, and mkdocs.yml's policy is on
         ("todo-placeholder", 1, 13),
         ("todo-placeholder", 2, 29),  # a TODO left in the middle of a text counts too
         ("todo-placeholder", 11, 11),

@@ -73,7 +73,7 @@ def _outside(content: Path) -> Path:
 
 
 PEOPLE = "nadia:\n  name: {ar: نادية, en: Nadia}\n  role: {ar: محررة, en: Editor}\n"
-REVIEW_ON = ("review: false", "review: true")
+REVIEW_ON = ("review_after: 2026-11-20", "review_after: null")  # the review policy for every claim
 ARCHIVE_AFTER = ("archive_after: null", "archive_after: 2024-01-01")
 PAGE = "# About\n\nRead [the method](/methodology/), then [a check](/claims/nowhere/).\n"
 

@@ -60,8 +60,12 @@ def anchor_id(claim_id: str, index: int) -> str:
     return f"q-{claim_id}-{index}"
 
 
+def _newest(claim: Claim) -> tuple:
+    return claim.date or dt.date.min, claim.id
+
+
 def newest_first(claims) -> list[Claim]:
-    return sorted(claims, key=lambda c: (c.date or dt.date.min, c.id), reverse=True)
+    return sorted(claims, key=_newest, reverse=True)
 
 
 def page_url(path: str, n: int) -> str:
@@ -222,11 +226,15 @@ def articles(site: Site) -> Iterator[Page]:
 
 
 def people(site: Site) -> Iterator[Page]:
+    # Paginated as the listings are: one reviewer of a large desk may have thousands of checks.
     for pid, person in site.content.people.items():
         written, reviewed = site.written[pid], site.reviewed[pid]
+        checks = sorted([("written", c) for c in written] + [("reviewed", c) for c in reviewed],
+                        key=lambda role_claim: _newest(role_claim[1]), reverse=True)
         dates = [c.date for c in written + reviewed if c.date]
-        yield site.page(f"people/{pid}", "person.md.j2", max(dates, default=site.newest), person=person,
-                        written=written, reviewed=reviewed)
+        for page in site.paged(f"people/{pid}", "person.md.j2", checks, lastmod=max(dates, default=site.newest),
+                               person=person, written_count=len(written), reviewed_count=len(reviewed)):
+            yield page
 
 
 def verdicts(site: Site) -> Iterator[Page]:

@@ -162,7 +162,8 @@ class Context:
         return self._read(("status", claim_id))
 
     def policy(self, name: str):
-        """One policy of mkdocs.yml (settings.Policy): `review`, `archive_after`, `archive_hosts`."""
+        """One policy of mkdocs.yml (settings.Policy): `review`, `review_after`, `archive_after`,
+        `archive_hosts`."""
         return self._read(("policy", name))
 
     def published_version(self, claim_id: str) -> dict | None:

@@ -1,6 +1,7 @@
 """The desk's policies (mkdocs.yml `extra.factcheck.policy`), for published claims: reviewed by a second
-person of the desk; every source of a claim published after a date archived. Drafts and claims in review
-are checked like any claim, but the policies wait for their publication."""
+person of the desk; every source archived. Each may hold only for claims published after a date (a desk
+adopting it keeps its archive valid). Drafts and claims in review are checked like any claim, but the
+policies wait for their publication."""
 from ...model import PUBLISHED
 from ..context import status_of
 from ..registry import rule
@@ -8,9 +9,21 @@ from . import dates
 from ._access import items, text
 
 
+def _applies(doc, after) -> bool:
+    """Whether a policy that holds for claims published after `after` (None: all) holds for this one."""
+    if status_of(doc.data) != PUBLISHED:
+        return False
+    written = text(doc.data, "published")
+    if written is None:
+        return True  # a claim without a date counts as new
+    published = dates.parse(written)
+    # a date that is not one (`TODO`, 2024-02-30) has its own error: no second one here
+    return published is not None and (after is None or published > after)
+
+
 @rule("claim")
 def review(doc, ctx):
-    if status_of(doc.data) != PUBLISHED or not ctx.policy("review"):
+    if not ctx.policy("review") or not _applies(doc, ctx.policy("review_after")):
         return
     reviewer = text(doc.data, "reviewer")
     if reviewer is None:
@@ -25,11 +38,8 @@ def review(doc, ctx):
 
 @rule("claim")
 def archived_sources(doc, ctx):
-    if status_of(doc.data) != PUBLISHED or (after := ctx.policy("archive_after")) is None:
+    if (after := ctx.policy("archive_after")) is None or not _applies(doc, after):
         return
-    published = dates.parse(text(doc.data, "published") or "")
-    if published is not None and published <= after:
-        return  # published before the policy (a claim without a date counts as new)
     for i, source in items(doc.data, "sources"):
         if "archive" not in source:
             yield doc.diag(("sources", i), "archive-missing",
