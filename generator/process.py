@@ -56,7 +56,10 @@ def _raise_stopped(signum, frame) -> None:
 
 
 def stop_on_signals() -> None:
-    """SIGTERM/SIGHUP unwind the main process like Ctrl-C does, so its `finally` blocks stop children."""
+    """SIGTERM/SIGHUP unwind the main process like Ctrl-C does, so its `finally` blocks stop children. SIGINT
+    raises KeyboardInterrupt even when the process started with it ignored (a parent's SIG_IGN is inherited
+    through exec, and Python then leaves it ignored): `kill -INT` always stops the tool and its children."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for sig in _STOP_SIGNALS:
         signal.signal(sig, _raise_stopped)
 

@@ -212,6 +212,26 @@ def test_tree_hash_sees_hidden_files(tmp_path):
     assert ".x" in snapshot(tmp_path) and ".x" in tree_hash(tmp_path)
 
 
+def test_ctrl_c_stops_the_tool_when_it_started_with_it_ignored(tmp_path):
+    """A parent's SIG_IGN survives exec (a job started in the background by a script, some CI runners), and
+    Python then leaves SIGINT ignored: the tool installs its handler anyway. `serve` runs until stopped."""
+    content = write_tree(tmp_path, {})
+    env = dict(os.environ, PYTHONUNBUFFERED="1", FACTCHECK_CACHE_DIR=str(tmp_path / "work"))
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", str(content),
+                             "--dev-addr", "127.0.0.1:0"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        for line in proc.stdout:
+            if "preview on" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+    finally:
+        proc.kill()
+    assert _processes_mentioning(str(tmp_path)) == []
+
+
 @pytest.mark.parametrize("delay", [0.05, 0.2, 0.5, 1.0])
 def test_ctrl_c_at_any_moment_of_start_up_is_no_traceback(tmp_path, delay):
     """SIGINT while the interpreter starts, while the modules load or while the build runs: no traceback."""
