@@ -149,7 +149,10 @@ def _mapping(parent: dict, key: str, where: str, mkdocs_yml: Path) -> dict:
 
 
 def _absolute_url(value) -> bool:
-    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:  # `https://[site/`: an unclosed IPv6 bracket
+        return False
     return bool(parts and parts.scheme in ("http", "https") and parts.hostname and not parts.username
                 and not any(c.isspace() or ord(c) < 0x20 for c in value))
 

@@ -225,6 +225,12 @@ CASES = [
     Case("url-invalid-explanation-link", {"claims/toll.yaml": claim(("(https://example.org/toll).\"\n  en",
                                                                      "(data:text/html,x).\"\n  en"))},
          "url-invalid", "claims/toll.yaml", 6, 7, match="data"),
+    Case("url-invalid-bracket-link", {"claims/toll.yaml": claim(("(https://example.org/toll).\"\n  en",
+                                                                 "(https://[example.org/toll).\"\n  en"))},
+         "url-invalid", "claims/toll.yaml", 6, 7, match="cannot be read as an address"),  # found by Hypothesis
+    Case("url-invalid-bracket-source", {"claims/toll.yaml": claim(("url: https://example.org/toll",
+                                                                   "url: https://[example.org/toll"))},
+         "url-invalid", "claims/toll.yaml", 13, 10, match="cannot be read as an address"),
     Case("url-invalid-backslash", {"claims/toll.yaml": claim(("url: https://example.org/toll",
                                                               "url: https://evil.example\\@example.org/toll"))},
          "url-invalid", "claims/toll.yaml", 13, 10, match="backslash"),

@@ -15,7 +15,10 @@ def problem(url: str) -> tuple[str, str] | None:
     """(code, what is wrong) for a URL that is not a plain absolute http(s) address."""
     if any(c.isspace() or c in chars.CONTROLS for c in url):
         return "url-invalid", "contains spaces or control characters"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # `https://[example.org/`: an unclosed IPv6 bracket
+        return "url-invalid", f"cannot be read as an address ({exc})"
     if parts.scheme.lower() not in ("http", "https"):
         return "url-invalid", f"uses `{parts.scheme or 'no'}` scheme; only http and https are allowed"
     if "\\" in url:
